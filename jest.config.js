@@ -1,0 +1,42 @@
+// One Jest run, two projects: fast unit tests next to the code, and end-to-end tests
+// against the real PostgreSQL/PostGIS, Redis and an SMTP server started by the tests.
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+const libs = ['config', 'database', 'queue', 'mail', 'i18n', 'audit', 'auth', 'http', 'movements'];
+const moduleNameMapper = Object.fromEntries(
+  libs.map((name) => [`^@hns/${name}$`, `<rootDir>/libs/${name}/src`]),
+);
+
+const common = {
+  // NestJS 12 and some of its dependencies ship ES modules only: transform everything.
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  transformIgnorePatterns: [],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  moduleNameMapper,
+  testEnvironment: 'node',
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      testTimeout: 60000,
+    },
+  ],
+};
