@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AccessGuard, AuthModule } from '@hns/auth';
+import { ConfigModule } from '@hns/config';
+import { DatabaseModule } from '@hns/database';
+import { DevMailController, MailModule } from '@hns/mail';
+import { MovementsModule } from '@hns/movements';
+import { QueueModule } from '@hns/queue';
+import { AuthController } from './auth.controller';
+import { HealthController } from './health.controller';
+import { MovementsController } from './movements.controller';
+
+@Module({
+  imports: [
+    ConfigModule,
+    DatabaseModule.forRoot('hns-api'),
+    QueueModule.forRoot(),
+    AuthModule,
+    MailModule,
+    MovementsModule,
+  ],
+  controllers: [AuthController, MovementsController, HealthController, DevMailController],
+  providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
+})
+export class ApiModule {}

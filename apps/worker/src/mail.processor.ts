@@ -1,0 +1,45 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { MOVEMENT_JOBS, MovementMailer } from '@hns/movements';
+import { QUEUES } from '@hns/queue';
+
+type MailJob = Job<{ movementId: string; version: number; correlationId?: string }>;
+
+/**
+ * Sends the emails queued through the outbox. Each handler is idempotent (email deliveries are
+ * keyed), so a job retried after a crash or a mail-server outage sends nothing twice.
+ */
+@Processor(QUEUES.mail, { concurrency: 8 })
+export class MailProcessor extends WorkerHost {
+  private readonly logger = new Logger(MailProcessor.name);
+  private readonly handlers: Record<string, (job: MailJob) => Promise<void>>;
+
+  constructor(private readonly movementMailer: MovementMailer) {
+    super();
+    this.handlers = {
+      [MOVEMENT_JOBS.receipt]: (job) =>
+        this.movementMailer.sendReceipt(job.data.movementId, job.data.version),
+    };
+  }
+
+  /** Names this processor handles; the worker refuses to start if a declared job has none. */
+  get jobNames(): string[] {
+    return Object.keys(this.handlers);
+  }
+
+  async process(job: MailJob): Promise<void> {
+    const handler = this.handlers[job.name];
+    if (!handler) throw new Error(`no handler for mail job "${job.name}"`);
+    try {
+      await handler(job);
+    } catch (error) {
+      this.logger.warn(
+        `mail job ${job.name} ${job.id} attempt ${job.attemptsMade + 1} failed: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+      throw error;
+    }
+  }
+}

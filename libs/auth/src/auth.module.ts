@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { APP_CONFIG, AppConfig } from '@hns/config';
+import { AccountsService } from './accounts.service';
+import { AuthService } from './auth.service';
+import { Organisation, User } from './entities';
+import { AccessGuard } from './guards';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Organisation, User]),
+    JwtModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        secret: config.JWT_SECRET,
+        signOptions: { algorithm: 'HS256', issuer: 'cmcoord-hns' },
+        verifyOptions: { algorithms: ['HS256'], issuer: 'cmcoord-hns' },
+      }),
+    }),
+  ],
+  providers: [AuthService, AccountsService, AccessGuard],
+  exports: [AuthService, AccountsService, AccessGuard],
+})
+export class AuthModule {}

@@ -1,0 +1,128 @@
+/**
+ * Every text a user reads from the API and the emails, in English and French.
+ * The French catalogue is typed against the English one, so a missing translation fails to compile.
+ */
+const en = {
+  // Generic HTTP answers
+  'http.bad_request': 'The request is not valid.',
+  'http.validation_failed': 'The request has {count} problem(s): {summary}',
+  'http.unauthorized': 'Sign in first: send a valid "Authorization: Bearer <token>" header.',
+  'http.forbidden': 'Your role does not allow this action.',
+  'http.not_found': 'Not found.',
+  'http.conflict': 'The request conflicts with the current state.',
+  'http.payload_too_large': 'The request body is too large.',
+  'http.too_many_requests': 'Too many requests; try again later.',
+  'http.unsupported_media_type': 'Send the body as application/json.',
+  'http.internal': 'An unexpected error occurred. It has been logged; please try again.',
+  'http.unavailable': 'The service is temporarily unavailable; try again in a few seconds.',
+  'http.route_not_found': 'No such route: {method} {path}.',
+  'http.malformed_json': 'The body is not valid JSON.',
+
+  // Authentication
+  'auth.invalid_credentials': 'Email or password is incorrect.',
+  'auth.account_disabled': 'This account is disabled. Contact your administrator.',
+  'auth.token_invalid': 'The access token is invalid or expired; sign in again.',
+
+  // Idempotency
+  'idempotency.key_reused':
+    'Idempotency-Key "{key}" was already used with a different request body; use a new key for a new notification.',
+  'idempotency.key_invalid': 'Idempotency-Key must be 1 to 200 visible ASCII characters.',
+  'idempotency.in_progress': 'A request with Idempotency-Key "{key}" is still being processed; retry shortly.',
+
+  // Movement rules
+  'movement.not_found': 'Movement notification {id} was not found.',
+  'movement.rule.departure_in_past': 'departure must be in the future',
+  'movement.rule.arrival_after_departure': 'arrival must be after departure',
+  'movement.rule.window_too_long': 'a movement may last at most {days} days; notify longer operations in stages',
+  'movement.rule.lead_time':
+    'routine movements must be notified at least {hours} h ahead; use priority "emergency" with a reason for shorter notice',
+  'movement.rule.emergency_reason': 'required when priority is "emergency" (at least {min} characters)',
+  'movement.rule.outside_area':
+    'must lie inside the operation area (longitude {minLon} to {maxLon}, latitude {minLat} to {maxLat})',
+  'movement.rule.escort_justification':
+    'required when an escort is requested or imposed: armed escorts are a last resort (IASC guidelines); explain why (at least {min} characters)',
+  'movement.rule.vehicles_required': 'at least one vehicle is required for a road movement',
+  'movement.rule.personnel_required': 'at least one person must travel (national + international)',
+  'movement.rule.data_accuracy': 'must be true: the submitting organisation confirms the data is accurate',
+  'movement.rule.not_amendable': 'a movement that is {status} can no longer be amended',
+  'movement.rule.not_cancellable': 'a movement that is {status} can no longer be cancelled',
+  'movement.rule.version_conflict':
+    'version {given} is not the current version ({current}); reload the movement and amend the current version',
+  'movement.rule.empty_amendment': 'send at least one field to change',
+
+  // Statuses, as users read them
+  'status.submitted': 'submitted',
+  'status.in_review': 'in review',
+  'status.flagged': 'flagged',
+  'status.escalated': 'escalated',
+  'status.acknowledged': 'acknowledged',
+  'status.in_progress': 'in progress',
+  'status.completed': 'completed',
+  'status.cancelled': 'cancelled',
+  'status.expired': 'expired',
+} as const;
+
+export type MessageKey = keyof typeof en;
+
+const fr: Record<MessageKey, string> = {
+  'http.bad_request': "La requête n'est pas valide.",
+  'http.validation_failed': 'La requête comporte {count} problème(s) : {summary}',
+  'http.unauthorized':
+    "Connectez-vous d'abord : envoyez un en-tête « Authorization: Bearer <jeton> » valide.",
+  'http.forbidden': "Votre rôle ne permet pas cette action.",
+  'http.not_found': 'Introuvable.',
+  'http.conflict': "La requête est en conflit avec l'état actuel.",
+  'http.payload_too_large': 'Le corps de la requête est trop volumineux.',
+  'http.too_many_requests': 'Trop de requêtes ; réessayez plus tard.',
+  'http.unsupported_media_type': 'Envoyez le corps en application/json.',
+  'http.internal': "Une erreur inattendue s'est produite. Elle a été journalisée ; veuillez réessayer.",
+  'http.unavailable': 'Le service est momentanément indisponible ; réessayez dans quelques secondes.',
+  'http.route_not_found': 'Route inconnue : {method} {path}.',
+  'http.malformed_json': "Le corps n'est pas du JSON valide.",
+
+  'auth.invalid_credentials': 'Adresse e-mail ou mot de passe incorrect.',
+  'auth.account_disabled': 'Ce compte est désactivé. Contactez votre administrateur.',
+  'auth.token_invalid': "Le jeton d'accès est invalide ou expiré ; reconnectez-vous.",
+
+  'idempotency.key_reused':
+    "L'Idempotency-Key « {key} » a déjà servi pour un autre contenu ; utilisez une nouvelle clé pour une nouvelle notification.",
+  'idempotency.key_invalid': "L'Idempotency-Key doit compter de 1 à 200 caractères ASCII visibles.",
+  'idempotency.in_progress':
+    "Une requête avec l'Idempotency-Key « {key} » est encore en cours ; réessayez dans un instant.",
+
+  'movement.not_found': 'Notification de mouvement {id} introuvable.',
+  'movement.rule.departure_in_past': 'le départ doit être dans le futur',
+  'movement.rule.arrival_after_departure': "l'arrivée doit être postérieure au départ",
+  'movement.rule.window_too_long':
+    'un mouvement dure au plus {days} jours ; notifiez les opérations plus longues par étapes',
+  'movement.rule.lead_time':
+    'les mouvements de routine doivent être notifiés au moins {hours} h à l’avance ; utilisez la priorité « emergency » avec un motif pour un préavis plus court',
+  'movement.rule.emergency_reason':
+    'obligatoire quand la priorité est « emergency » (au moins {min} caractères)',
+  'movement.rule.outside_area':
+    "doit se trouver dans la zone d'opération (longitude {minLon} à {maxLon}, latitude {minLat} à {maxLat})",
+  'movement.rule.escort_justification':
+    "obligatoire quand une escorte est demandée ou imposée : les escortes armées sont un dernier recours (directives de l'IASC) ; expliquez pourquoi (au moins {min} caractères)",
+  'movement.rule.vehicles_required': 'au moins un véhicule est requis pour un mouvement routier',
+  'movement.rule.personnel_required':
+    'au moins une personne doit voyager (nationaux + internationaux)',
+  'movement.rule.data_accuracy':
+    "doit valoir true : l'organisation qui soumet confirme l'exactitude des données",
+  'movement.rule.not_amendable': 'un mouvement au statut « {status} » ne peut plus être modifié',
+  'movement.rule.not_cancellable': 'un mouvement au statut « {status} » ne peut plus être annulé',
+  'movement.rule.version_conflict':
+    "la version {given} n'est pas la version actuelle ({current}) ; rechargez le mouvement et modifiez la version actuelle",
+  'movement.rule.empty_amendment': 'envoyez au moins un champ à modifier',
+
+  'status.submitted': 'soumis',
+  'status.in_review': 'en cours d’examen',
+  'status.flagged': 'signalé',
+  'status.escalated': 'escaladé',
+  'status.acknowledged': 'pris en compte',
+  'status.in_progress': 'en cours',
+  'status.completed': 'terminé',
+  'status.cancelled': 'annulé',
+  'status.expired': 'expiré',
+};
+
+export const MESSAGES: Record<'en' | 'fr', Record<MessageKey, string>> = { en, fr };

@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@hns/config';
+import { EmailDeliveryService } from '@hns/mail';
+import type { NotificationData } from '../notification.schema';
+import { renderReceipt } from './receipt.mail';
+
+interface VersionRow {
+  reference: string;
+  organisation_name: string;
+  notification: NotificationData;
+}
+
+/** Sends the emails about a movement; each one at most once per movement, version and kind. */
+@Injectable()
+export class MovementMailer {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly deliveries: EmailDeliveryService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async sendReceipt(movementId: string, version: number): Promise<void> {
+    const rows: VersionRow[] = await this.db.query(
+      `SELECT m.reference, o.name AS organisation_name, v.notification
+       FROM movement_versions v
+       JOIN movement_notifications m ON m.id = v.movement_id
+       JOIN organisations o ON o.id = m.organisation_id
+       WHERE v.movement_id = $1 AND v.version = $2`,
+      [movementId, version],
+    );
+    const row = rows[0];
+    // The rows are written in the same transaction as the outbox entry: absence is a bug.
+    if (!row) throw new Error(`movement ${movementId} version ${version} not found`);
+    await this.deliveries.sendOnce(
+      {
+        idempotencyKey: `movement.receipt:${movementId}:v${version}`,
+        kind: 'movement.receipt',
+        movementId,
+        movementVersion: version,
+      },
+      () =>
+        renderReceipt(
+          {
+            reference: row.reference,
+            version,
+            organisationName: row.organisation_name,
+            notification: row.notification,
+            movementUrl: `${this.config.APP_URL}/movements/${movementId}`,
+          },
+          [row.notification.focalPoint.email],
+        ),
+    );
+  }
+}

@@ -1,0 +1,31 @@
+import { EntityManager } from 'typeorm';
+import { QueueName } from './queues';
+
+export interface OutboxMessage {
+  queue: QueueName;
+  jobName: string;
+  /** Ids only: the worker loads the state it needs from PostgreSQL. */
+  payload: Record<string, string | number | boolean | null>;
+  correlationId?: string;
+}
+
+/**
+ * The one way to ask for background work: a row written in the caller's transaction. The relay
+ * moves it to BullMQ after commit, so work is never lost nor enqueued for a rolled-back change.
+ */
+export async function enqueueInOutbox(
+  manager: EntityManager,
+  messages: OutboxMessage[],
+): Promise<void> {
+  if (messages.length === 0) return;
+  const values: unknown[] = [];
+  const rows = messages.map((message, index) => {
+    values.push(message.queue, message.jobName, JSON.stringify(message.payload), message.correlationId ?? null);
+    const base = index * 4;
+    return `($${base + 1}, $${base + 2}, $${base + 3}::jsonb, $${base + 4})`;
+  });
+  await manager.query(
+    `INSERT INTO outbox (queue, job_name, payload, correlation_id) VALUES ${rows.join(', ')}`,
+    values,
+  );
+}
