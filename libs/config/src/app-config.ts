@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { Env, envSchema } from './env.schema';
 
@@ -37,6 +38,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const mailSinkDir = resolve(env.MAIL_SINK_DIR);
   return {
     ...env,
+    DATABASE_URL: withDefaultUser(env.DATABASE_URL, source),
     JWT_SECRET: env.JWT_SECRET ?? developmentJwtSecret(),
     APP_URL: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     mailSinkDir,
@@ -58,4 +60,15 @@ function developmentJwtSecret(): string {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+/**
+ * Like psql, connect as the operating-system user when the URL names none: node-postgres
+ * only looks at $USER, which service managers and CI shells often leave unset.
+ */
+function withDefaultUser(url: string, source: NodeJS.ProcessEnv): string {
+  const parsed = new URL(url);
+  if (parsed.username) return url;
+  parsed.username = encodeURIComponent(source.PGUSER || source.USER || userInfo().username);
+  return parsed.toString();
 }

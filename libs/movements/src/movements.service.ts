@@ -8,6 +8,7 @@ import {
   IdempotencyRequest,
   StoredResponse,
   ValidationFailedException,
+  conflict,
   fieldRule,
   forbidden,
   notFound,
@@ -179,14 +180,10 @@ export class MovementsService {
         throw fieldRule('status', 'not_amendable', 'movement.rule.not_amendable', { status: current.status });
       }
       if (expectedVersion !== undefined && expectedVersion !== current.current_version) {
-        throw new ValidationFailedException([
-          {
-            field: 'version',
-            rule: 'version_conflict',
-            messageKey: 'movement.rule.version_conflict',
-            params: { given: expectedVersion, current: current.current_version },
-          },
-        ]);
+        throw conflict('movement.rule.version_conflict', {
+          given: expectedVersion,
+          current: current.current_version,
+        });
       }
       const merged = { ...current.notification, ...changes };
       const parsed = notificationSchema.safeParse(merged, { reportInput: true });

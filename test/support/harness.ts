@@ -1,0 +1,119 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { createApiApp } from '../../apps/api/src/create-api';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { AccountsService } from '@hns/auth';
+import { SmtpTestServer } from './smtp-test-server';
+import { testDatabaseUrl, testRedisUrl } from './test-env';
+
+export interface Harness {
+  api: NestFastifyApplication;
+  worker?: INestApplicationContext;
+  smtp: SmtpTestServer;
+  db: DataSource;
+  accounts: AccountsService;
+  close(): Promise<void>;
+}
+
+/**
+ * The API (Fastify, in process, driven with inject) and, optionally, the worker, against the real
+ * test PostgreSQL/PostGIS and Redis, with an SMTP server of the test's own. Each harness uses its
+ * own queue prefix, so test files never see each other's jobs.
+ */
+export async function startHarness(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+  const smtp = await new SmtpTestServer().start();
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    DATABASE_URL: testDatabaseUrl(),
+    REDIS_URL: testRedisUrl(),
+    SMTP_URL: smtp.url,
+    QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    APP_URL: 'http://hns.test',
+    OCHA_CELL_EMAILS: 'cell@ocha.test',
+    UNDSS_ESCALATION_EMAILS: 'duty@undss.test',
+    ...options.env,
+  });
+  const api = await createApiApp({ logger: false });
+  await api.init();
+  await api.getHttpAdapter().getInstance().ready();
+  let worker: INestApplicationContext | undefined;
+  if (options.worker) {
+    worker = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error'] });
+    await worker.init();
+  }
+  return {
+    api,
+    worker,
+    smtp,
+    db: api.get(DataSource),
+    accounts: api.get(AccountsService),
+    async close() {
+      await worker?.close();
+      await api.close();
+      await smtp.stop();
+    },
+  };
+}
+
+export const uniqueSuffix = () => randomBytes(3).toString('hex').toUpperCase();
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+/** An organisation with one NGO focal point, signed in. */
+export async function ngoAccount(h: Harness, acronym = `ORG${uniqueSuffix()}`) {
+  const org = await h.accounts.createOrganisation({
+    name: `Test organisation ${acronym}`,
+    acronym,
+    email: `ops@${acronym.toLowerCase()}.test`,
+  });
+  const email = `focal@${acronym.toLowerCase()}.test`;
+  await h.accounts.createUser({ email, password: TEST_PASSWORD, role: 'ngo', org: acronym, locale: 'fr' });
+  return { org, email, token: await login(h, email) };
+}
+
+export async function cellAccount(h: Harness, seat: 'armed_forces_liaison' | 'undss' | 'wfp_logistics' | 'ocha') {
+  const email = `${seat}-${uniqueSuffix().toLowerCase()}@cell.test`;
+  await h.accounts.createUser({ email, password: TEST_PASSWORD, role: 'cell', seat });
+  return { email, token: await login(h, email) };
+}
+
+export async function login(h: Harness, email: string, password = TEST_PASSWORD): Promise<string> {
+  const response = await h.api.inject({ method: 'POST', url: '/auth/login', payload: { email, password } });
+  if (response.statusCode !== 200) throw new Error(`login ${email}: ${response.statusCode} ${response.body}`);
+  return response.json().accessToken;
+}
+
+const HOUR = 3600_000;
+
+/** A complete convoy notice: Mopti → Douentza → Gao, leaving in `hoursAhead` hours. */
+export function convoyNotice(hoursAhead = 72, overrides: Record<string, unknown> = {}) {
+  const departure = new Date(Date.now() + hoursAhead * HOUR);
+  const arrival = new Date(departure.getTime() + 30 * HOUR);
+  return {
+    type: 'convoy',
+    priority: 'routine',
+    purpose: 'Distribution de vivres / food distribution, Gao',
+    focalPoint: { name: 'Aminata Traoré', phone: '+223 76 00 00 01', satPhone: '+88 16 2100 0001', email: 'aminata@acf.test' },
+    convoyLeader: { name: 'Moussa Diarra', phone: '+223 76 00 00 02', callSign: 'ACF-1' },
+    departure: { place: 'Mopti', lat: 14.4843, lon: -4.1827, at: departure.toISOString() },
+    arrival: { place: 'Gao', lat: 16.2666, lon: -0.0400, at: arrival.toISOString() },
+    waypoints: [{ place: 'Douentza', lat: 15.0019, lon: -2.9497, overnight: true }],
+    vehicles: [
+      { type: 'Toyota Land Cruiser', plate: 'AB-1234-MD', markings: 'ACF logo, roof marking ACF-1' },
+      { type: 'Truck 10 t', plate: 'AB-5678-MD', markings: 'ACF logo' },
+    ],
+    personnel: { national: 6, international: 1 },
+    cargo: [{ category: 'food', description: 'Rice and oil', tonnes: 9.5 }],
+    escort: { status: 'none' },
+    communications: { vhfChannel: '12', radioRoom: 'ACF Mopti', satPhone: '+88 16 2100 0001' },
+    dataAccuracyConfirmed: true,
+    verifiedBy: 'Aminata Traoré',
+    ...overrides,
+  };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
