@@ -28,7 +28,8 @@ export const PASSWORD_MIN_LENGTH = 12;
 export function passwordProblem(plain: string, email?: string): string | undefined {
   if (plain.length < PASSWORD_MIN_LENGTH) return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
   if (plain.length > 200) return 'must be at most 200 characters';
-  if (email && plain.toLowerCase().includes(email.split('@')[0].toLowerCase()))
+  const account = email?.split('@')[0].toLowerCase() ?? '';
+  if (account.length >= 4 && plain.toLowerCase().includes(account))
     return 'must not contain the account name';
   if (/^(.)\1+$/.test(plain)) return 'must not repeat a single character';
   return undefined;
