@@ -1,4 +1,11 @@
-import { Harness, bearer, cellAccount, convoyNotice, ngoAccount, startHarness } from './support/harness';
+import {
+  Harness,
+  bearer,
+  cellAccount,
+  convoyNotice,
+  ngoAccount,
+  startHarness,
+} from './support/harness';
 import { waitFor } from './support/wait-for';
 
 const REFERENCE = /^HNS-ML-\d{4}-\d{6}$/;
@@ -18,7 +25,12 @@ describe('movement notification intake', () => {
   const countMovements = async () =>
     Number((await h.db.query(`SELECT count(*) AS n FROM movement_notifications`))[0].n);
   const submit = (token: string, payload: unknown, headers: Record<string, string> = {}) =>
-    h.api.inject({ method: 'POST', url: '/movements', headers: { ...bearer(token), ...headers }, payload: payload as object });
+    h.api.inject({
+      method: 'POST',
+      url: '/movements',
+      headers: { ...bearer(token), ...headers },
+      payload: payload as object,
+    });
 
   it('accepts a complete convoy notice 72 h ahead, answers a reference and emails a bilingual receipt', async () => {
     const response = await submit(acf.token, convoyNotice(72));
@@ -36,10 +48,14 @@ describe('movement notification intake', () => {
       [body.id],
     );
     expect(version).toEqual({ points: 3, ordered: true });
-    const audit = await h.db.query(`SELECT action FROM audit_events WHERE entity_id = $1`, [body.id]);
+    const audit = await h.db.query(`SELECT action FROM audit_events WHERE entity_id = $1`, [
+      body.id,
+    ]);
     expect(audit).toEqual([{ action: 'movement.submitted' }]);
 
-    const mail = await h.smtp.waitFor((m) => (m.subject ?? '').includes(body.reference), { timeoutMs: 15_000 });
+    const mail = await h.smtp.waitFor((m) => (m.subject ?? '').includes(body.reference), {
+      timeoutMs: 15_000,
+    });
     expect(mail.to).toBeDefined();
     expect(JSON.stringify(mail.to)).toContain('aminata@acf.test');
     expect(mail.text).toContain(body.reference);
@@ -51,7 +67,10 @@ describe('movement notification intake', () => {
 
   it('refuses a malformed notice with 400 naming each field, and writes nothing', async () => {
     const before = await countMovements();
-    const notice = convoyNotice(72, { type: 'parade', personnel: { national: 'six', international: 0 } });
+    const notice = convoyNotice(72, {
+      type: 'parade',
+      personnel: { national: 'six', international: 0 },
+    });
     delete (notice as Record<string, unknown>).verifiedBy;
     const response = await submit(acf.token, notice);
     expect(response.statusCode).toBe(400);
@@ -61,7 +80,9 @@ describe('movement notification intake', () => {
   });
 
   it('refuses coordinates outside the operation area', async () => {
-    const notice = convoyNotice(72, { arrival: { place: 'Dakar', lat: 14.7167, lon: -17.4677, at: convoyNotice(100).arrival.at } });
+    const notice = convoyNotice(72, {
+      arrival: { place: 'Dakar', lat: 14.7167, lon: -17.4677, at: convoyNotice(100).arrival.at },
+    });
     const response = await submit(acf.token, notice);
     expect(response.statusCode).toBe(400);
     expect(response.json().errors).toEqual([
@@ -81,13 +102,18 @@ describe('movement notification intake', () => {
 
     const emergency = await submit(
       acf.token,
-      convoyNotice(24, { priority: 'emergency', emergencyReason: 'Cholera outbreak in Gao, urgent medical resupply' }),
+      convoyNotice(24, {
+        priority: 'emergency',
+        emergencyReason: 'Cholera outbreak in Gao, urgent medical resupply',
+      }),
     );
     expect(emergency.statusCode).toBe(201);
   });
 
   it('answers in French when asked', async () => {
-    const response = await submit(acf.token, convoyNotice(24), { 'accept-language': 'fr-ML, fr;q=0.9' });
+    const response = await submit(acf.token, convoyNotice(24), {
+      'accept-language': 'fr-ML, fr;q=0.9',
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json().errors[0].message).toContain('au moins 48 h');
   });
@@ -97,18 +123,27 @@ describe('movement notification intake', () => {
     const response = await submit(acf.token, past);
     expect(response.statusCode).toBe(400);
     expect(response.json().errors).toEqual(
-      expect.arrayContaining([expect.objectContaining({ field: 'departure.at', rule: 'departure_in_past' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'departure.at', rule: 'departure_in_past' }),
+      ]),
     );
     const notice = convoyNotice(72);
     const backwards = { ...notice, arrival: { ...notice.arrival, at: notice.departure.at } };
     const second = await submit(acf.token, backwards);
-    expect(second.json().errors).toEqual([expect.objectContaining({ field: 'arrival.at', rule: 'arrival_after_departure' })]);
+    expect(second.json().errors).toEqual([
+      expect.objectContaining({ field: 'arrival.at', rule: 'arrival_after_departure' }),
+    ]);
   });
 
   it('requires a justification for a requested escort', async () => {
-    const response = await submit(acf.token, convoyNotice(72, { escort: { status: 'requested', provider: 'FAMa' } }));
+    const response = await submit(
+      acf.token,
+      convoyNotice(72, { escort: { status: 'requested', provider: 'FAMa' } }),
+    );
     expect(response.statusCode).toBe(400);
-    expect(response.json().errors).toEqual([expect.objectContaining({ field: 'escort.justification' })]);
+    expect(response.json().errors).toEqual([
+      expect.objectContaining({ field: 'escort.justification' }),
+    ]);
   });
 
   it('refuses unknown fields, unauthenticated callers and callers without the ngo role', async () => {
@@ -116,7 +151,11 @@ describe('movement notification intake', () => {
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json().errors[0].field).toBe('approvedBy');
 
-    const anonymous = await h.api.inject({ method: 'POST', url: '/movements', payload: convoyNotice(72) });
+    const anonymous = await h.api.inject({
+      method: 'POST',
+      url: '/movements',
+      payload: convoyNotice(72),
+    });
     expect(anonymous.statusCode).toBe(401);
     const forged = await submit('not-a-token', convoyNotice(72));
     expect(forged.statusCode).toBe(401);
@@ -127,10 +166,18 @@ describe('movement notification intake', () => {
 
   it("never shows an organisation another organisation's movement", async () => {
     const created = (await submit(acf.token, convoyNotice(80))).json();
-    const read = await h.api.inject({ method: 'GET', url: `/movements/${created.id}`, headers: bearer(nrc.token) });
+    const read = await h.api.inject({
+      method: 'GET',
+      url: `/movements/${created.id}`,
+      headers: bearer(nrc.token),
+    });
     expect(read.statusCode).toBe(404);
     expect(read.body).not.toContain(created.reference);
-    const list = await h.api.inject({ method: 'GET', url: '/movements', headers: bearer(nrc.token) });
+    const list = await h.api.inject({
+      method: 'GET',
+      url: '/movements',
+      headers: bearer(nrc.token),
+    });
     expect(list.json().items.map((m: { id: string }) => m.id)).not.toContain(created.id);
     const amend = await h.api.inject({
       method: 'PATCH',
@@ -147,10 +194,18 @@ describe('movement notification intake', () => {
     });
     expect(cancel.statusCode).toBe(404);
 
-    const own = await h.api.inject({ method: 'GET', url: `/movements/${created.id}`, headers: bearer(acf.token) });
+    const own = await h.api.inject({
+      method: 'GET',
+      url: `/movements/${created.id}`,
+      headers: bearer(acf.token),
+    });
     expect(own.statusCode).toBe(200);
     const ocha = await cellAccount(h, 'ocha');
-    const cell = await h.api.inject({ method: 'GET', url: `/movements/${created.id}`, headers: bearer(ocha.token) });
+    const cell = await h.api.inject({
+      method: 'GET',
+      url: `/movements/${created.id}`,
+      headers: bearer(ocha.token),
+    });
     expect(cell.statusCode).toBe(200);
   });
 
@@ -163,15 +218,26 @@ describe('movement notification intake', () => {
     expect(again.statusCode).toBe(201);
     expect(again.json().id).toBe(first.json().id);
     expect(again.headers['idempotent-replayed']).toBe('true');
-    const rows = await h.db.query(`SELECT count(*)::int AS n FROM movement_notifications WHERE id = $1`, [first.json().id]);
+    const rows = await h.db.query(
+      `SELECT count(*)::int AS n FROM movement_notifications WHERE id = $1`,
+      [first.json().id],
+    );
     expect(rows[0].n).toBe(1);
 
     const concurrent = await Promise.all(
-      [1, 2, 3].map(() => submit(acf.token, convoyNotice(91, { purpose: 'concurrent' }), { 'idempotency-key': `${key}-c` })),
+      [1, 2, 3].map(() =>
+        submit(acf.token, convoyNotice(91, { purpose: 'concurrent' }), {
+          'idempotency-key': `${key}-c`,
+        }),
+      ),
     );
     expect(new Set(concurrent.map((r) => r.json().id)).size).toBe(1);
 
-    const other = await submit(acf.token, { ...notice, purpose: 'different' }, { 'idempotency-key': key });
+    const other = await submit(
+      acf.token,
+      { ...notice, purpose: 'different' },
+      { 'idempotency-key': key },
+    );
     expect(other.statusCode).toBe(422);
     expect(other.json().code).toBe('idempotency_key_reused');
   });
@@ -183,12 +249,27 @@ describe('movement notification intake', () => {
       method: 'PATCH',
       url: `/movements/${created.id}`,
       headers: bearer(acf.token),
-      payload: { version: 1, changeNote: 'Departure moved by one day', departure: later.departure, arrival: later.arrival },
+      payload: {
+        version: 1,
+        changeNote: 'Departure moved by one day',
+        departure: later.departure,
+        arrival: later.arrival,
+      },
     });
     expect(amended.statusCode).toBe(200);
-    expect(amended.json()).toMatchObject({ version: 2, status: 'submitted', reference: created.reference });
+    expect(amended.json()).toMatchObject({
+      version: 2,
+      status: 'submitted',
+      reference: created.reference,
+    });
 
-    const detail = (await h.api.inject({ method: 'GET', url: `/movements/${created.id}`, headers: bearer(acf.token) })).json();
+    const detail = (
+      await h.api.inject({
+        method: 'GET',
+        url: `/movements/${created.id}`,
+        headers: bearer(acf.token),
+      })
+    ).json();
     expect(detail.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
     expect(detail.versions[1].notification.departure.at).toBe(created.departure.at);
     expect(detail.versions[0].changeNote).toBe('Departure moved by one day');
@@ -209,9 +290,12 @@ describe('movement notification intake', () => {
     });
     expect(invalid.statusCode).toBe(400);
 
-    await h.smtp.waitFor((m) => (m.subject ?? '').includes(`${created.reference}] Modification reçue (version 2)`), {
-      timeoutMs: 15_000,
-    });
+    await h.smtp.waitFor(
+      (m) => (m.subject ?? '').includes(`${created.reference}] Modification reçue (version 2)`),
+      {
+        timeoutMs: 15_000,
+      },
+    );
   });
 
   it('cancels a movement with a reason, keeps it readable, and refuses further changes', async () => {
@@ -231,7 +315,10 @@ describe('movement notification intake', () => {
       payload: { reason: 'Road closed by flooding' },
     });
     expect(cancelled.statusCode).toBe(200);
-    expect(cancelled.json()).toMatchObject({ status: 'cancelled', cancellationReason: 'Road closed by flooding' });
+    expect(cancelled.json()).toMatchObject({
+      status: 'cancelled',
+      cancellationReason: 'Road closed by flooding',
+    });
     const amend = await h.api.inject({
       method: 'PATCH',
       url: `/movements/${created.id}`,
@@ -240,15 +327,26 @@ describe('movement notification intake', () => {
     });
     expect(amend.statusCode).toBe(400);
     expect(amend.json().errors[0].rule).toBe('not_amendable');
-    const actions = await h.db.query(`SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY id`, [created.id]);
-    expect(actions.map((a: { action: string }) => a.action)).toEqual(['movement.submitted', 'movement.cancelled']);
+    const actions = await h.db.query(
+      `SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY id`,
+      [created.id],
+    );
+    expect(actions.map((a: { action: string }) => a.action)).toEqual([
+      'movement.submitted',
+      'movement.cancelled',
+    ]);
   });
 
   it('lists own movements with status and date filters and keyset pages', async () => {
     const mine = await ngoAccount(h);
     const ids: string[] = [];
-    for (const hours of [200, 210, 220]) ids.push((await submit(mine.token, convoyNotice(hours))).json().id);
-    const first = await h.api.inject({ method: 'GET', url: '/movements?limit=2', headers: bearer(mine.token) });
+    for (const hours of [200, 210, 220])
+      ids.push((await submit(mine.token, convoyNotice(hours))).json().id);
+    const first = await h.api.inject({
+      method: 'GET',
+      url: '/movements?limit=2',
+      headers: bearer(mine.token),
+    });
     expect(first.statusCode).toBe(200);
     const page1 = first.json();
     expect(page1.items.map((m: { id: string }) => m.id)).toEqual([ids[2], ids[1]]);
@@ -257,7 +355,10 @@ describe('movement notification intake', () => {
       url: `/movements?limit=2&cursor=${page1.nextCursor}`,
       headers: bearer(mine.token),
     });
-    expect(second.json()).toEqual({ items: [expect.objectContaining({ id: ids[0] })], nextCursor: null });
+    expect(second.json()).toEqual({
+      items: [expect.objectContaining({ id: ids[0] })],
+      nextCursor: null,
+    });
 
     const windowed = await h.api.inject({
       method: 'GET',
@@ -265,13 +366,19 @@ describe('movement notification intake', () => {
       headers: bearer(mine.token),
     });
     expect(windowed.json().items.map((m: { id: string }) => m.id)).toEqual([ids[2], ids[1]]);
-    const badStatus = await h.api.inject({ method: 'GET', url: '/movements?status=approved', headers: bearer(mine.token) });
+    const badStatus = await h.api.inject({
+      method: 'GET',
+      url: '/movements?status=approved',
+      headers: bearer(mine.token),
+    });
     expect(badStatus.statusCode).toBe(400);
     expect(badStatus.json().errors[0].field).toMatch(/^status/);
   });
 
   it('keeps the audit log append-only', async () => {
-    await expect(h.db.query(`UPDATE audit_events SET action = 'tampered'`)).rejects.toThrow(/append-only/);
+    await expect(h.db.query(`UPDATE audit_events SET action = 'tampered'`)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(h.db.query(`DELETE FROM audit_events`)).rejects.toThrow(/append-only/);
   });
 
@@ -279,8 +386,12 @@ describe('movement notification intake', () => {
     const created = (await submit(acf.token, convoyNotice(150))).json();
     await waitFor(
       async () =>
-        (await h.db.query(`SELECT 1 FROM email_deliveries WHERE movement_id = $1 AND status = 'sent'`, [created.id]))
-          .length > 0,
+        (
+          await h.db.query(
+            `SELECT 1 FROM email_deliveries WHERE movement_id = $1 AND status = 'sent'`,
+            [created.id],
+          )
+        ).length > 0,
       { description: 'the receipt delivery to be recorded as sent', timeoutMs: 15_000 },
     );
     const copies = h.smtp.messages.filter((m) => (m.subject ?? '').includes(created.reference));

@@ -23,7 +23,9 @@ export interface Harness {
  * test PostgreSQL/PostGIS and Redis, with an SMTP server of the test's own. Each harness uses its
  * own queue prefix, so test files never see each other's jobs.
  */
-export async function startHarness(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { worker?: boolean; env?: Record<string, string> } = {},
+): Promise<Harness> {
   const smtp = await new SmtpTestServer().start();
   Object.assign(process.env, {
     NODE_ENV: 'test',
@@ -71,19 +73,33 @@ export async function ngoAccount(h: Harness, acronym = `ORG${uniqueSuffix()}`) {
     email: `ops@${acronym.toLowerCase()}.test`,
   });
   const email = `focal@${acronym.toLowerCase()}.test`;
-  await h.accounts.createUser({ email, password: TEST_PASSWORD, role: 'ngo', org: acronym, locale: 'fr' });
+  await h.accounts.createUser({
+    email,
+    password: TEST_PASSWORD,
+    role: 'ngo',
+    org: acronym,
+    locale: 'fr',
+  });
   return { org, email, token: await login(h, email) };
 }
 
-export async function cellAccount(h: Harness, seat: 'armed_forces_liaison' | 'undss' | 'wfp_logistics' | 'ocha') {
+export async function cellAccount(
+  h: Harness,
+  seat: 'armed_forces_liaison' | 'undss' | 'wfp_logistics' | 'ocha',
+) {
   const email = `${seat}-${uniqueSuffix().toLowerCase()}@cell.test`;
   await h.accounts.createUser({ email, password: TEST_PASSWORD, role: 'cell', seat });
   return { email, token: await login(h, email) };
 }
 
 export async function login(h: Harness, email: string, password = TEST_PASSWORD): Promise<string> {
-  const response = await h.api.inject({ method: 'POST', url: '/auth/login', payload: { email, password } });
-  if (response.statusCode !== 200) throw new Error(`login ${email}: ${response.statusCode} ${response.body}`);
+  const response = await h.api.inject({
+    method: 'POST',
+    url: '/auth/login',
+    payload: { email, password },
+  });
+  if (response.statusCode !== 200)
+    throw new Error(`login ${email}: ${response.statusCode} ${response.body}`);
   return response.json().accessToken;
 }
 
@@ -97,13 +113,22 @@ export function convoyNotice(hoursAhead = 72, overrides: Record<string, unknown>
     type: 'convoy',
     priority: 'routine',
     purpose: 'Distribution de vivres / food distribution, Gao',
-    focalPoint: { name: 'Aminata Traoré', phone: '+223 76 00 00 01', satPhone: '+88 16 2100 0001', email: 'aminata@acf.test' },
+    focalPoint: {
+      name: 'Aminata Traoré',
+      phone: '+223 76 00 00 01',
+      satPhone: '+88 16 2100 0001',
+      email: 'aminata@acf.test',
+    },
     convoyLeader: { name: 'Moussa Diarra', phone: '+223 76 00 00 02', callSign: 'ACF-1' },
     departure: { place: 'Mopti', lat: 14.4843, lon: -4.1827, at: departure.toISOString() },
-    arrival: { place: 'Gao', lat: 16.2666, lon: -0.0400, at: arrival.toISOString() },
+    arrival: { place: 'Gao', lat: 16.2666, lon: -0.04, at: arrival.toISOString() },
     waypoints: [{ place: 'Douentza', lat: 15.0019, lon: -2.9497, overnight: true }],
     vehicles: [
-      { type: 'Toyota Land Cruiser', plate: 'AB-1234-MD', markings: 'ACF logo, roof marking ACF-1' },
+      {
+        type: 'Toyota Land Cruiser',
+        plate: 'AB-1234-MD',
+        markings: 'ACF logo, roof marking ACF-1',
+      },
       { type: 'Truck 10 t', plate: 'AB-5678-MD', markings: 'ACF logo' },
     ],
     personnel: { national: 6, international: 1 },

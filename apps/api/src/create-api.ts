@@ -8,7 +8,9 @@ import { ApiModule } from './api.module';
 export const BODY_LIMIT_BYTES = 256 * 1024;
 
 /** Builds the API application (used by main.ts and by the end-to-end tests). */
-export async function createApiApp(options: { logger?: false } = {}): Promise<NestFastifyApplication> {
+export async function createApiApp(
+  options: { logger?: false } = {},
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule,
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true }),
@@ -25,7 +27,7 @@ export async function createApiApp(options: { logger?: false } = {}): Promise<Ne
       .setDescription(
         'Humanitarian notification system for civil-military deconfliction. ' +
           'A notification is not a permission nor a security guarantee. / ' +
-          "Système de notification humanitaire pour la coordination civilo-militaire. " +
+          'Système de notification humanitaire pour la coordination civilo-militaire. ' +
           "Une notification n'est ni une autorisation ni une garantie de sécurité.",
       )
       .setVersion('0.1.0')

@@ -7,7 +7,9 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await createApiApp();
   await app.listen({ port: config.PORT, host: config.HOST });
-  new Logger('API').log(`CMCoord HNS API listening on ${config.APP_URL} (docs: ${config.APP_URL}/docs)`);
+  new Logger('API').log(
+    `CMCoord HNS API listening on ${config.APP_URL} (docs: ${config.APP_URL}/docs)`,
+  );
 }
 
 bootstrap().catch((error: unknown) => {

@@ -85,10 +85,15 @@ function printWelcome(config: AppConfig, logins: DemoLogin[]): void {
     const file = resolve('var/demo-logins.txt');
     mkdirSync(resolve('var'), { recursive: true });
     const table = logins.map(
-      (l) => `  ${l.email.padEnd(34)} ${l.password.padEnd(20)} ${l.role}${l.seat ? ` (${l.seat})` : ''}${l.organisation ? ` (${l.organisation})` : ''}`,
+      (l) =>
+        `  ${l.email.padEnd(34)} ${l.password.padEnd(20)} ${l.role}${l.seat ? ` (${l.seat})` : ''}${l.organisation ? ` (${l.organisation})` : ''}`,
     );
     writeFileSync(file, `${table.join('\n')}\n`, { mode: 0o600 });
-    lines.push('', 'Demo accounts / comptes de démonstration (also in var/demo-logins.txt):', ...table);
+    lines.push(
+      '',
+      'Demo accounts / comptes de démonstration (also in var/demo-logins.txt):',
+      ...table,
+    );
   }
   console.log(lines.join('\n') + '\n');
 }

@@ -55,9 +55,15 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'org:create': {
       const org = await withAccounts((a) =>
-        a.createOrganisation({ name: values.name ?? '', acronym: values.acronym ?? '', email: values.email ?? '' }),
+        a.createOrganisation({
+          name: values.name ?? '',
+          acronym: values.acronym ?? '',
+          email: values.email ?? '',
+        }),
       );
-      console.log(`Organisation created / organisation créée: ${org.acronym} — ${org.name} (${org.id})`);
+      console.log(
+        `Organisation created / organisation créée: ${org.acronym} — ${org.name} (${org.id})`,
+      );
       return 0;
     }
     case 'user:create': {
@@ -72,8 +78,14 @@ async function main(argv: string[]): Promise<number> {
           displayName: values.name,
         }),
       );
-      const detail = user.seat ? ` seat/siège ${user.seat}` : values.org ? ` org ${values.org}` : '';
-      console.log(`User created / utilisateur créé: ${user.email} (${user.role}${detail}) ${user.id}`);
+      const detail = user.seat
+        ? ` seat/siège ${user.seat}`
+        : values.org
+          ? ` org ${values.org}`
+          : '';
+      console.log(
+        `User created / utilisateur créé: ${user.email} (${user.role}${detail}) ${user.id}`,
+      );
       return 0;
     }
     default:

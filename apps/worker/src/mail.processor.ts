@@ -1,6 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import type { Job } from 'bullmq';
+import { Job, UnrecoverableError } from 'bullmq';
+import { describeMailError, isPermanentMailError } from '@hns/mail';
 import { MOVEMENT_JOBS, MovementMailer } from '@hns/movements';
 import { QUEUES } from '@hns/queue';
 
@@ -34,11 +35,12 @@ export class MailProcessor extends WorkerHost {
     try {
       await handler(job);
     } catch (error) {
+      const reason = describeMailError(error);
       this.logger.warn(
-        `mail job ${job.name} ${job.id} attempt ${job.attemptsMade + 1} failed: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
+        `mail job ${job.name} ${job.id} attempt ${job.attemptsMade + 1} failed: ${reason}`,
       );
+      // A 5xx refusal (unknown mailbox, rejected content) will not succeed on retry.
+      if (isPermanentMailError(error)) throw new UnrecoverableError(reason);
       throw error;
     }
   }

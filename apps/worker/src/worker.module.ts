@@ -8,7 +8,13 @@ import { MailProcessor } from './mail.processor';
 import { MailSinkLifecycle } from './mail-sink.lifecycle';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule.forRoot('hns-worker'), QueueModule.forRoot(), MailModule, MovementsModule],
+  imports: [
+    ConfigModule,
+    DatabaseModule.forRoot('hns-worker'),
+    QueueModule.forRoot(),
+    MailModule,
+    MovementsModule,
+  ],
   providers: [OutboxRelay, MailProcessor, MailSinkLifecycle],
 })
 export class WorkerModule {}

@@ -35,9 +35,17 @@ export const userInput = z
     if (u.role === 'ngo' && !u.org)
       ctx.addIssue({ code: 'custom', path: ['org'], message: 'an ngo user needs --org ACRONYM' });
     if (u.role !== 'ngo' && u.org)
-      ctx.addIssue({ code: 'custom', path: ['org'], message: 'only ngo users belong to an organisation' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['org'],
+        message: 'only ngo users belong to an organisation',
+      });
     if (u.role === 'cell' && !u.seat)
-      ctx.addIssue({ code: 'custom', path: ['seat'], message: `a cell user needs --seat (${SEATS.join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['seat'],
+        message: `a cell user needs --seat (${SEATS.join(', ')})`,
+      });
     if (u.role !== 'cell' && u.seat)
       ctx.addIssue({ code: 'custom', path: ['seat'], message: 'only cell users have a seat' });
   });
@@ -63,7 +71,9 @@ export class AccountsService {
   async createOrganisation(input: OrganisationInput): Promise<Organisation> {
     const data = parse(organisationInput, input);
     try {
-      return await this.db.getRepository(Organisation).save(this.db.getRepository(Organisation).create(data));
+      return await this.db
+        .getRepository(Organisation)
+        .save(this.db.getRepository(Organisation).create(data));
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new AccountError(`acronym: an organisation "${data.acronym}" already exists`);
@@ -103,7 +113,8 @@ export class AccountsService {
       );
       return saved;
     } catch (error) {
-      if (isUniqueViolation(error)) throw new AccountError(`email: a user "${data.email}" already exists`);
+      if (isUniqueViolation(error))
+        throw new AccountError(`email: a user "${data.email}" already exists`);
       throw error;
     }
   }

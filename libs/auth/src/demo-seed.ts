@@ -35,7 +35,13 @@ export async function seedDemo(accounts: AccountsService): Promise<DemoLogin[]> 
   for (const seat of SEATS) {
     const email = `${seat.replace(/_/g, '-')}@cell.example`;
     const login = { email, password: password(), role: 'cell', seat };
-    await accounts.createUser({ email, password: login.password, role: 'cell', seat, locale: 'fr' });
+    await accounts.createUser({
+      email,
+      password: login.password,
+      role: 'cell',
+      seat,
+      locale: 'fr',
+    });
     logins.push(login);
   }
   const admin = { email: 'admin@hns.example', password: password(), role: 'admin' };

@@ -26,7 +26,8 @@ export const PASSWORD_MIN_LENGTH = 12;
 
 /** Returns the rule broken, or undefined. Length over composition rules (NIST SP 800-63B). */
 export function passwordProblem(plain: string, email?: string): string | undefined {
-  if (plain.length < PASSWORD_MIN_LENGTH) return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
+  if (plain.length < PASSWORD_MIN_LENGTH)
+    return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
   if (plain.length > 200) return 'must be at most 200 characters';
   const account = email?.split('@')[0].toLowerCase() ?? '';
   if (account.length >= 4 && plain.toLowerCase().includes(account))

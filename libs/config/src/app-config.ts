@@ -30,9 +30,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     const lines = parsed.error.issues.map(
       (issue) => `  ${issue.path.join('.') || '(environment)'}: ${issue.message}`,
     );
-    throw new ConfigError(
-      `Invalid configuration (see config/.env.example):\n${lines.join('\n')}`,
-    );
+    throw new ConfigError(`Invalid configuration (see config/.env.example):\n${lines.join('\n')}`);
   }
   const env = parsed.data;
   const mailSinkDir = resolve(env.MAIL_SINK_DIR);

@@ -61,10 +61,15 @@ export const envSchema = z
       .default('hns'),
     SMTP_URL: url(['smtp:', 'smtps:']).optional(),
     MAIL_FROM: z.string().min(3).default('CMCoord HNS <no-reply@hns.localhost>'),
-    MAIL_SINK_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+    MAIL_SINK_PORT: z.coerce.number().int().min(1).max(65535).default(2525),
     MAIL_SINK_DIR: z.string().min(1).default('var/mail'),
     JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
-    JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(8 * 3600),
+    JWT_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(86400)
+      .default(8 * 3600),
     UNDSS_ESCALATION_EMAILS: emailList,
     OCHA_CELL_EMAILS: emailList,
     LEAD_TIME_HOURS: z.coerce.number().min(0).max(720).default(48),
@@ -87,7 +92,11 @@ export const envSchema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
       if (!env.JWT_SECRET) {
-        ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_SECRET'],
+          message: 'is required in production',
+        });
       }
       if (!env.SMTP_URL) {
         ctx.addIssue({

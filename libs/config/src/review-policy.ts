@@ -15,7 +15,9 @@ export type ReviewPolicy = z.output<typeof policySchema>;
 export function loadReviewPolicy(file = resolve('config/review-policy.json')): ReviewPolicy {
   const parsed = policySchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) {
-    throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

@@ -7,7 +7,6 @@ export interface DatabaseOptions {
   applicationName?: string;
 }
 
-
 export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
   return {
     type: 'postgres',
@@ -16,7 +15,8 @@ export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
     migrations: MIGRATIONS,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    // Off: failed queries would be logged with their parameters, i.e. people's contact data.
+    logging: false,
     applicationName: options.applicationName ?? 'cmcoord-hns',
     poolSize: options.poolSize ?? 10,
     extra: { connectionTimeoutMillis: 5000 },

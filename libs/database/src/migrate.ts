@@ -43,7 +43,10 @@ async function ensureDatabaseExists(url: string): Promise<void> {
   }
   const maintenance = new URL(url);
   maintenance.pathname = '/postgres';
-  const admin = new Client({ connectionString: maintenance.toString(), connectionTimeoutMillis: 5000 });
+  const admin = new Client({
+    connectionString: maintenance.toString(),
+    connectionTimeoutMillis: 5000,
+  });
   try {
     await admin.connect();
     // Identifiers cannot be bound as parameters; quote it the way PostgreSQL does.

@@ -44,7 +44,10 @@ export class ErrorResponseFilter implements ExceptionFilter {
       );
     }
     for (const [name, value] of Object.entries(headers)) reply.header(name, value);
-    reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+    reply
+      .status(body.statusCode)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(body);
   }
 
   render(

@@ -21,7 +21,12 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 export function assertIdempotencyKey(key: string): void {
   if (!KEY_PATTERN.test(key)) {
-    throw new LocalizedHttpException(HttpStatus.BAD_REQUEST, 'idempotency.key_invalid', {}, 'idempotency_key_invalid');
+    throw new LocalizedHttpException(
+      HttpStatus.BAD_REQUEST,
+      'idempotency.key_invalid',
+      {},
+      'idempotency_key_invalid',
+    );
   }
 }
 
@@ -60,13 +65,20 @@ export async function withIdempotency<T>(
   });
   if (outcome) return { ...outcome, replayed: false };
 
-  const rows: { request_hash: string; response_status: number; response_body: T }[] = await db.query(
-    `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
-    [request.userId, request.key],
-  );
+  const rows: { request_hash: string; response_status: number; response_body: T }[] =
+    await db.query(
+      `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+      [request.userId, request.key],
+    );
   const stored = rows[0];
   if (!stored || stored.response_status === 0) {
-    throw new LocalizedHttpException(HttpStatus.CONFLICT, 'idempotency.in_progress', { key: request.key }, 'idempotency_in_progress', { 'retry-after': '1' });
+    throw new LocalizedHttpException(
+      HttpStatus.CONFLICT,
+      'idempotency.in_progress',
+      { key: request.key },
+      'idempotency_in_progress',
+      { 'retry-after': '1' },
+    );
   }
   if (stored.request_hash !== hash) {
     throw new LocalizedHttpException(

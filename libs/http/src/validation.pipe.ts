@@ -30,7 +30,9 @@ function isZod(schema: unknown): schema is ZodType {
   return typeof (schema as { safeParse?: unknown }).safeParse === 'function';
 }
 
-export function issuePath(path: ReadonlyArray<PropertyKey | { key: PropertyKey }> | undefined): string {
+export function issuePath(
+  path: ReadonlyArray<PropertyKey | { key: PropertyKey }> | undefined,
+): string {
   return (path ?? [])
     .map((segment) => (typeof segment === 'object' ? segment.key : segment))
     .map(String)

@@ -9,7 +9,10 @@ export function isLocale(value: unknown): value is Locale {
  * Picks French or English from an Accept-Language header, honouring q-values.
  * Falls back to `fallback` when neither is acceptable.
  */
-export function negotiateLocale(acceptLanguage: string | undefined, fallback: Locale = 'en'): Locale {
+export function negotiateLocale(
+  acceptLanguage: string | undefined,
+  fallback: Locale = 'en',
+): Locale {
   if (!acceptLanguage) return fallback;
   const ranked = acceptLanguage
     .split(',')

@@ -27,23 +27,27 @@ const en = {
   'idempotency.key_reused':
     'Idempotency-Key "{key}" was already used with a different request body; use a new key for a new notification.',
   'idempotency.key_invalid': 'Idempotency-Key must be 1 to 200 visible ASCII characters.',
-  'idempotency.in_progress': 'A request with Idempotency-Key "{key}" is still being processed; retry shortly.',
+  'idempotency.in_progress':
+    'A request with Idempotency-Key "{key}" is still being processed; retry shortly.',
 
   // Movement rules
   'movement.not_found': 'Movement notification {id} was not found.',
   'movement.rule.departure_in_past': 'departure must be in the future',
   'movement.rule.arrival_after_departure': 'arrival must be after departure',
-  'movement.rule.window_too_long': 'a movement may last at most {days} days; notify longer operations in stages',
+  'movement.rule.window_too_long':
+    'a movement may last at most {days} days; notify longer operations in stages',
   'movement.rule.lead_time':
     'routine movements must be notified at least {hours} h ahead; use priority "emergency" with a reason for shorter notice',
-  'movement.rule.emergency_reason': 'required when priority is "emergency" (at least {min} characters)',
+  'movement.rule.emergency_reason':
+    'required when priority is "emergency" (at least {min} characters)',
   'movement.rule.outside_area':
     'must lie inside the operation area (longitude {minLon} to {maxLon}, latitude {minLat} to {maxLat})',
   'movement.rule.escort_justification':
     'required when an escort is requested or imposed: armed escorts are a last resort (IASC guidelines); explain why (at least {min} characters)',
   'movement.rule.vehicles_required': 'at least one vehicle is required for a road movement',
   'movement.rule.personnel_required': 'at least one person must travel (national + international)',
-  'movement.rule.data_accuracy': 'must be true: the submitting organisation confirms the data is accurate',
+  'movement.rule.data_accuracy':
+    'must be true: the submitting organisation confirms the data is accurate',
   'movement.rule.not_amendable': 'a movement that is {status} can no longer be amended',
   'movement.rule.not_cancellable': 'a movement that is {status} can no longer be cancelled',
   'movement.rule.version_conflict':
@@ -69,14 +73,16 @@ const fr: Record<MessageKey, string> = {
   'http.validation_failed': 'La requête comporte {count} problème(s) : {summary}',
   'http.unauthorized':
     "Connectez-vous d'abord : envoyez un en-tête « Authorization: Bearer <jeton> » valide.",
-  'http.forbidden': "Votre rôle ne permet pas cette action.",
+  'http.forbidden': 'Votre rôle ne permet pas cette action.',
   'http.not_found': 'Introuvable.',
   'http.conflict': "La requête est en conflit avec l'état actuel.",
   'http.payload_too_large': 'Le corps de la requête est trop volumineux.',
   'http.too_many_requests': 'Trop de requêtes ; réessayez plus tard.',
   'http.unsupported_media_type': 'Envoyez le corps en application/json.',
-  'http.internal': "Une erreur inattendue s'est produite. Elle a été journalisée ; veuillez réessayer.",
-  'http.unavailable': 'Le service est momentanément indisponible ; réessayez dans quelques secondes.',
+  'http.internal':
+    "Une erreur inattendue s'est produite. Elle a été journalisée ; veuillez réessayer.",
+  'http.unavailable':
+    'Le service est momentanément indisponible ; réessayez dans quelques secondes.',
   'http.route_not_found': 'Route inconnue : {method} {path}.',
   'http.malformed_json': "Le corps n'est pas du JSON valide.",
 

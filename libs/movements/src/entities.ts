@@ -14,7 +14,8 @@ export class MovementNotification {
   @Column('text', { name: 'arrival_place' }) arrivalPlace!: string;
   @Column('timestamptz', { name: 'departure_at' }) departureAt!: Date;
   @Column('timestamptz', { name: 'arrival_at' }) arrivalAt!: Date;
-  @Column('text', { name: 'cancellation_reason', nullable: true }) cancellationReason!: string | null;
+  @Column('text', { name: 'cancellation_reason', nullable: true }) cancellationReason!:
+    string | null;
   @Column('uuid', { name: 'created_by' }) createdBy!: string;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;

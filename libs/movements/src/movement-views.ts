@@ -64,7 +64,9 @@ export interface MovementRow {
   notification?: NotificationData;
 }
 
-export function toMovementView(row: MovementRow & { notification: NotificationData }): MovementView {
+export function toMovementView(
+  row: MovementRow & { notification: NotificationData },
+): MovementView {
   return {
     id: row.id,
     reference: row.reference,
@@ -94,7 +96,11 @@ export function toSummaryView(row: MovementRow): MovementSummaryView {
 }
 
 function organisationOf(row: MovementRow) {
-  return { id: row.organisation_id, acronym: row.organisation_acronym, name: row.organisation_name };
+  return {
+    id: row.organisation_id,
+    acronym: row.organisation_acronym,
+    name: row.organisation_name,
+  };
 }
 
 /** Keyset pagination over (departure_at DESC, id DESC): stable and fast at any depth. */

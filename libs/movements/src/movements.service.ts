@@ -27,7 +27,12 @@ import {
   toMovementView,
   toSummaryView,
 } from './movement-views';
-import { AmendmentInput, ListQuery, NotificationData, notificationSchema } from './notification.schema';
+import {
+  AmendmentInput,
+  ListQuery,
+  NotificationData,
+  notificationSchema,
+} from './notification.schema';
 import { checkMovementRules, routeWkt } from './rules';
 
 export const MOVEMENT_JOBS = { receipt: 'movement.receipt' } as const;
@@ -141,7 +146,8 @@ export class MovementsService {
     const last = page[page.length - 1];
     return {
       items: page.map(toSummaryView),
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last.departure_at, last.id) : null,
+      nextCursor:
+        rows.length > query.limit && last ? encodeCursor(last.departure_at, last.id) : null,
     };
   }
 
@@ -177,7 +183,9 @@ export class MovementsService {
     return this.db.transaction(async (manager) => {
       const current = await this.lockOwnMovement(manager, id, organisationId);
       if (!canAmend(current.status)) {
-        throw fieldRule('status', 'not_amendable', 'movement.rule.not_amendable', { status: current.status });
+        throw fieldRule('status', 'not_amendable', 'movement.rule.not_amendable', {
+          status: current.status,
+        });
       }
       if (expectedVersion !== undefined && expectedVersion !== current.current_version) {
         throw conflict('movement.rule.version_conflict', {
@@ -237,7 +245,9 @@ export class MovementsService {
     return this.db.transaction(async (manager) => {
       const current = await this.lockOwnMovement(manager, id, organisationId);
       if (!canCancel(current.status)) {
-        throw fieldRule('status', 'not_cancellable', 'movement.rule.not_cancellable', { status: current.status });
+        throw fieldRule('status', 'not_cancellable', 'movement.rule.not_cancellable', {
+          status: current.status,
+        });
       }
       await manager.query(
         `UPDATE movement_notifications

@@ -8,7 +8,15 @@ import { z } from 'zod';
 export const MOVEMENT_TYPES = ['convoy', 'mission', 'evacuation', 'delivery'] as const;
 export const PRIORITIES = ['routine', 'emergency'] as const;
 export const TRANSPORT_MODES = ['road', 'air', 'river'] as const;
-export const CARGO_CATEGORIES = ['food', 'nfi', 'medical', 'wash', 'shelter', 'fuel', 'other'] as const;
+export const CARGO_CATEGORIES = [
+  'food',
+  'nfi',
+  'medical',
+  'wash',
+  'shelter',
+  'fuel',
+  'other',
+] as const;
 export const ESCORT_STATUSES = ['none', 'requested', 'imposed'] as const;
 
 const text = (max: number) => z.string().trim().min(1).max(max);

@@ -41,28 +41,34 @@ describe('movement rules', () => {
   it('refuse a routine movement notified under the lead time, but not an emergency with a reason', () => {
     const soon = { departure: { place: 'Mopti', lat: 14.48, lon: -4.18, at: hours(47) } };
     expect(rulesOf(soon)).toEqual(['departure.at:lead_time']);
-    expect(rulesOf({ ...soon, priority: 'emergency', emergencyReason: 'Cholera outbreak in Gao' })).toEqual([]);
-    expect(rulesOf({ ...soon, priority: 'emergency' })).toEqual(['emergencyReason:emergency_reason']);
+    expect(
+      rulesOf({ ...soon, priority: 'emergency', emergencyReason: 'Cholera outbreak in Gao' }),
+    ).toEqual([]);
+    expect(rulesOf({ ...soon, priority: 'emergency' })).toEqual([
+      'emergencyReason:emergency_reason',
+    ]);
   });
 
   it('treat exactly the lead time as enough notice', () => {
-    expect(rulesOf({ departure: { place: 'Mopti', lat: 14.48, lon: -4.18, at: hours(48) } })).toEqual([]);
+    expect(
+      rulesOf({ departure: { place: 'Mopti', lat: 14.48, lon: -4.18, at: hours(48) } }),
+    ).toEqual([]);
   });
 
   it('refuse departures in the past, even for emergencies', () => {
     const past = { departure: { place: 'Mopti', lat: 14.48, lon: -4.18, at: hours(-1) } };
-    expect(rulesOf({ ...past, priority: 'emergency', emergencyReason: 'Cholera outbreak in Gao' })).toEqual([
-      'departure.at:departure_in_past',
-    ]);
+    expect(
+      rulesOf({ ...past, priority: 'emergency', emergencyReason: 'Cholera outbreak in Gao' }),
+    ).toEqual(['departure.at:departure_in_past']);
   });
 
   it('require arrival after departure and at most 30 days of movement', () => {
     expect(rulesOf({ arrival: { place: 'Gao', lat: 16.27, lon: -0.04, at: hours(72) } })).toEqual([
       'arrival.at:arrival_after_departure',
     ]);
-    expect(rulesOf({ arrival: { place: 'Gao', lat: 16.27, lon: -0.04, at: hours(72 + 31 * 24) } })).toEqual([
-      'arrival.at:window_too_long',
-    ]);
+    expect(
+      rulesOf({ arrival: { place: 'Gao', lat: 16.27, lon: -0.04, at: hours(72 + 31 * 24) } }),
+    ).toEqual(['arrival.at:window_too_long']);
   });
 
   it('name every point outside the operation area', () => {
@@ -78,26 +84,40 @@ describe('movement rules', () => {
   });
 
   it('require a justification for a requested or imposed escort (IASC: last resort)', () => {
-    expect(rulesOf({ escort: { status: 'requested' } })).toEqual(['escort.justification:escort_justification']);
+    expect(rulesOf({ escort: { status: 'requested' } })).toEqual([
+      'escort.justification:escort_justification',
+    ]);
     expect(rulesOf({ escort: { status: 'imposed', justification: 'short' } })).toEqual([
       'escort.justification:escort_justification',
     ]);
     expect(
-      rulesOf({ escort: { status: 'imposed', provider: 'FAMa', justification: 'Imposed by the authorities at Sévaré checkpoint' } }),
+      rulesOf({
+        escort: {
+          status: 'imposed',
+          provider: 'FAMa',
+          justification: 'Imposed by the authorities at Sévaré checkpoint',
+        },
+      }),
     ).toEqual([]);
   });
 
   it('require vehicles for road movements and at least one traveller', () => {
     expect(rulesOf({ vehicles: [] })).toEqual(['vehicles:vehicles_required']);
     expect(rulesOf({ vehicles: [], mode: 'air' })).toEqual([]);
-    expect(rulesOf({ personnel: { national: 0, international: 0 } })).toEqual(['personnel:personnel_required']);
+    expect(rulesOf({ personnel: { national: 0, international: 0 } })).toEqual([
+      'personnel:personnel_required',
+    ]);
   });
 
   it('require the organisation to confirm its data', () => {
-    expect(rulesOf({ dataAccuracyConfirmed: false })).toEqual(['dataAccuracyConfirmed:data_accuracy']);
+    expect(rulesOf({ dataAccuracyConfirmed: false })).toEqual([
+      'dataAccuracyConfirmed:data_accuracy',
+    ]);
   });
 
   it('draw the route through departure, waypoints and arrival, longitude first', () => {
-    expect(routeWkt(notice())).toBe('SRID=4326;LINESTRING(-4.1827 14.4843, -2.9497 15.0019, -0.04 16.2666)');
+    expect(routeWkt(notice())).toBe(
+      'SRID=4326;LINESTRING(-4.1827 14.4843, -2.9497 15.0019, -0.04 16.2666)',
+    );
   });
 });

@@ -22,7 +22,10 @@ export const MIN_ESCORT_JUSTIFICATION = 20;
  * The domain rules of DESIGN §1 that a well-formed notification must still satisfy.
  * Pure: the clock and the settings are arguments. Returns every problem, not just the first.
  */
-export function checkMovementRules(n: NotificationData, settings: MovementRuleSettings): FieldProblem[] {
+export function checkMovementRules(
+  n: NotificationData,
+  settings: MovementRuleSettings,
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const departure = new Date(n.departure.at).getTime();
   const arrival = new Date(n.arrival.at).getTime();
@@ -32,17 +35,27 @@ export function checkMovementRules(n: NotificationData, settings: MovementRuleSe
     problems.push(rule('departure.at', 'departure_in_past', 'movement.rule.departure_in_past'));
   } else if (n.priority === 'routine' && departure - now < settings.leadTimeHours * 3600_000) {
     problems.push(
-      rule('departure.at', 'lead_time', 'movement.rule.lead_time', { hours: settings.leadTimeHours }),
+      rule('departure.at', 'lead_time', 'movement.rule.lead_time', {
+        hours: settings.leadTimeHours,
+      }),
     );
   }
   if (arrival <= departure) {
-    problems.push(rule('arrival.at', 'arrival_after_departure', 'movement.rule.arrival_after_departure'));
+    problems.push(
+      rule('arrival.at', 'arrival_after_departure', 'movement.rule.arrival_after_departure'),
+    );
   } else if (arrival - departure > MAX_MOVEMENT_DAYS * 24 * 3600_000) {
-    problems.push(rule('arrival.at', 'window_too_long', 'movement.rule.window_too_long', { days: MAX_MOVEMENT_DAYS }));
+    problems.push(
+      rule('arrival.at', 'window_too_long', 'movement.rule.window_too_long', {
+        days: MAX_MOVEMENT_DAYS,
+      }),
+    );
   }
   if (n.priority === 'emergency' && (n.emergencyReason ?? '').length < MIN_EMERGENCY_REASON) {
     problems.push(
-      rule('emergencyReason', 'emergency_reason', 'movement.rule.emergency_reason', { min: MIN_EMERGENCY_REASON }),
+      rule('emergencyReason', 'emergency_reason', 'movement.rule.emergency_reason', {
+        min: MIN_EMERGENCY_REASON,
+      }),
     );
   }
 
@@ -53,11 +66,16 @@ export function checkMovementRules(n: NotificationData, settings: MovementRuleSe
   ];
   for (const [field, point] of points) {
     if (!insideArea(point, settings.area)) {
-      problems.push(rule(field, 'outside_area', 'movement.rule.outside_area', { ...settings.area }));
+      problems.push(
+        rule(field, 'outside_area', 'movement.rule.outside_area', { ...settings.area }),
+      );
     }
   }
 
-  if (n.escort.status !== 'none' && (n.escort.justification ?? '').length < MIN_ESCORT_JUSTIFICATION) {
+  if (
+    n.escort.status !== 'none' &&
+    (n.escort.justification ?? '').length < MIN_ESCORT_JUSTIFICATION
+  ) {
     problems.push(
       rule('escort.justification', 'escort_justification', 'movement.rule.escort_justification', {
         min: MIN_ESCORT_JUSTIFICATION,

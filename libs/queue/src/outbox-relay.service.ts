@@ -1,5 +1,11 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
@@ -105,7 +111,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** LISTEN for new outbox rows so work moves at once; polling covers a lost notification. */
   private async listen(): Promise<void> {
     if (!this.running) return;
-    const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'hns-outbox-listener' });
+    const client = new Client({
+      connectionString: this.config.DATABASE_URL,
+      application_name: 'hns-outbox-listener',
+    });
     client.on('notification', () => this.wake?.());
     client.on('error', () => undefined);
     const retry = () => {

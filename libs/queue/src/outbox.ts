@@ -20,7 +20,12 @@ export async function enqueueInOutbox(
   if (messages.length === 0) return;
   const values: unknown[] = [];
   const rows = messages.map((message, index) => {
-    values.push(message.queue, message.jobName, JSON.stringify(message.payload), message.correlationId ?? null);
+    values.push(
+      message.queue,
+      message.jobName,
+      JSON.stringify(message.payload),
+      message.correlationId ?? null,
+    );
     const base = index * 4;
     return `($${base + 1}, $${base + 2}, $${base + 3}::jsonb, $${base + 4})`;
   });

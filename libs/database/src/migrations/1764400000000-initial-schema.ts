@@ -18,7 +18,9 @@ export class InitialSchema1764400000000 implements MigrationInterface {
         email text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE UNIQUE INDEX organisations_acronym_key ON organisations (upper(acronym))`);
+    await q.query(
+      `CREATE UNIQUE INDEX organisations_acronym_key ON organisations (upper(acronym))`,
+    );
 
     await q.query(`
       CREATE TABLE users (
@@ -84,7 +86,9 @@ export class InitialSchema1764400000000 implements MigrationInterface {
         CONSTRAINT movement_versions_movement_version_key UNIQUE (movement_id, version),
         CONSTRAINT movement_versions_window_order CHECK (arrival_at > departure_at)
       )`);
-    await q.query(`CREATE INDEX movement_versions_route_gist ON movement_versions USING gist (route)`);
+    await q.query(
+      `CREATE INDEX movement_versions_route_gist ON movement_versions USING gist (route)`,
+    );
     await q.query(
       `CREATE INDEX movement_versions_window_gist ON movement_versions USING gist (time_window)`,
     );

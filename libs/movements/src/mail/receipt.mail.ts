@@ -14,7 +14,7 @@ export interface ReceiptContext {
 export const DISCLAIMER = {
   fr:
     "Cette notification n'est ni une autorisation ni une garantie de sécurité, et ne modifie en rien " +
-    "le statut protégé de quiconque au regard du droit international humanitaire. La cellule ne vérifie " +
+    'le statut protégé de quiconque au regard du droit international humanitaire. La cellule ne vérifie ' +
     "pas les données : l'organisation qui notifie en garantit l'exactitude.",
   en:
     'This notification is neither a permission nor a security guarantee, and does not change the ' +
@@ -65,7 +65,15 @@ export function renderReceipt(context: ReceiptContext, to: string[]): MailMessag
   };
 
   const textSection = (s: typeof fr, disclaimer: string) =>
-    [s.intro, '', ...s.rows.map(([k, v]) => `${k}: ${v}`), '', `${s.link}: ${context.movementUrl}`, '', disclaimer].join('\n');
+    [
+      s.intro,
+      '',
+      ...s.rows.map(([k, v]) => `${k}: ${v}`),
+      '',
+      `${s.link}: ${context.movementUrl}`,
+      '',
+      disclaimer,
+    ].join('\n');
   const text = [
     textSection(fr, DISCLAIMER.fr),
     '',
@@ -74,22 +82,32 @@ export function renderReceipt(context: ReceiptContext, to: string[]): MailMessag
     textSection(en, DISCLAIMER.en),
   ].join('\n');
 
-  const htmlSection = (s: typeof fr, lang: string, disclaimer: string) => html`
-    <section lang="${lang}">
+  const htmlSection = (s: typeof fr, lang: string, disclaimer: string) =>
+    html` <section lang="${lang}">
       <p>${s.intro}</p>
       <table cellpadding="4" style="border-collapse:collapse">
-        ${s.rows.map(([k, v]) => html`<tr><th align="left">${k}</th><td>${v}</td></tr>`)}
+        ${s.rows.map(
+          ([k, v]) =>
+            html`<tr>
+              <th align="left">${k}</th>
+              <td>${v}</td>
+            </tr>`,
+        )}
       </table>
       <p><a href="${context.movementUrl}">${s.link}</a></p>
       <p style="font-size:small;color:#555">${disclaimer}</p>
     </section>`;
   const body = html`<!doctype html>
-<html><head><meta charset="utf-8"><title>${subject}</title></head>
-<body style="font-family:sans-serif">
-  ${htmlSection(fr, 'fr', DISCLAIMER.fr)}
-  ${raw('<hr>')}
-  ${htmlSection(en, 'en', DISCLAIMER.en)}
-</body></html>`;
+    <html>
+      <head>
+        <meta charset="utf-8" />
+        <title>${subject}</title>
+      </head>
+      <body style="font-family:sans-serif">
+        ${htmlSection(fr, 'fr', DISCLAIMER.fr)} ${raw('<hr>')}
+        ${htmlSection(en, 'en', DISCLAIMER.en)}
+      </body>
+    </html>`;
 
   return { to, subject, text, html: body.toString() };
 }

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { createDataSource, migrateDatabase } from '@hns/database';
+import { EmailDeliveryService } from './email-delivery.service';
+import { MailMessage } from './mail-message';
+import { MailSinkServer } from './mail-sink.server';
+import { MailTransport } from './mail-transport';
+import { deliveryMessageId } from './message-id';
+
+/**
+ * Against a real PostgreSQL/PostGIS, in a throw-away database created and dropped here.
+ * TEST_DATABASE_URL names the server (any database on it); without PostgreSQL or PostGIS
+ * the tests are skipped with a warning rather than failing the unit run.
+ */
+const server = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres');
+if (!server.username) server.username = process.env.PGUSER ?? process.env.USER ?? 'postgres';
+const FROM = 'CMCoord HNS <no-reply@hns.example.org>';
+
+const receipt = (to = 'focal.point@ngo.example.org'): MailMessage => ({
+  to: [to],
+  subject: 'Notification reçue / Notification received',
+  text: 'Reçue. / Received.',
+  html: '<p>Reçue. / Received.</p>',
+});
+
+describe('EmailDeliveryService (PostgreSQL)', () => {
+  const databaseName = `hns_mail_spec_${randomBytes(4).toString('hex')}`;
+  const databaseUrl = Object.assign(new URL(server), { pathname: `/${databaseName}` }).toString();
+  let unavailable: string | undefined;
+  let dataSource: DataSource;
+  let dir: string;
+  let sink: MailSinkServer;
+  let transport: MailTransport;
+  let service: EmailDeliveryService;
+
+  const admin = async <T>(work: (client: Client) => Promise<T>): Promise<T> => {
+    const client = new Client({
+      connectionString: server.toString(),
+      connectionTimeoutMillis: 3000,
+    });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  };
+  const row = async (key: string) =>
+    (
+      await dataSource.query(
+        `SELECT status, attempts, last_error, subject, recipients, message_id, sent_at
+         FROM email_deliveries WHERE idempotency_key = $1`,
+        [key],
+      )
+    )[0];
+  const skipped = () => {
+    if (unavailable) console.warn(`EmailDeliveryService spec skipped: ${unavailable}`);
+    return Boolean(unavailable);
+  };
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    try {
+      await migrateDatabase({ url: databaseUrl });
+    } catch (error) {
+      unavailable = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      return;
+    }
+    dataSource = createDataSource({ url: databaseUrl, poolSize: 4 });
+    await dataSource.initialize();
+    dir = await mkdtemp(join(tmpdir(), 'hns-delivery-'));
+    sink = new MailSinkServer({ mailSinkDir: dir, MAIL_SINK_PORT: 0 });
+    await sink.start();
+    transport = new MailTransport({ MAIL_FROM: FROM, MAIL_SINK_PORT: 0 }, sink);
+    service = new EmailDeliveryService(dataSource, transport, { MAIL_FROM: FROM });
+  }, 60_000);
+
+  afterAll(async () => {
+    transport?.onModuleDestroy();
+    await sink?.stop();
+    await dataSource?.destroy();
+    if (dir) await rm(dir, { recursive: true, force: true });
+    await admin((client) =>
+      client.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`),
+    ).catch(() => undefined);
+  }, 30_000);
+
+  it('sends a receipt once, even when its job runs twice', async () => {
+    if (skipped()) return;
+    const key = { idempotencyKey: 'receipt:m1:v1:focal.point@ngo.example.org', kind: 'receipt' };
+    let builds = 0;
+    const build = () => {
+      builds += 1;
+      return receipt();
+    };
+
+    const first = await service.sendOnce(key, build);
+    const second = await service.sendOnce(key, build);
+
+    const messageId = deliveryMessageId(key.idempotencyKey, FROM);
+    expect(first).toMatchObject({ status: 'sent', messageId, attempts: 1 });
+    expect(second).toMatchObject({ status: 'already_sent', messageId });
+    expect(builds).toBe(1);
+    expect((await readdir(dir)).filter((name) => name.endsWith('.eml'))).toHaveLength(1);
+    expect(await row(key.idempotencyKey)).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+      last_error: null,
+      subject: 'Notification reçue / Notification received',
+      recipients: ['focal.point@ngo.example.org'],
+      message_id: messageId,
+      sent_at: expect.any(Date),
+    });
+  });
+
+  it('records a failed send without secrets, rethrows it, and sends on the retry', async () => {
+    if (skipped()) return;
+    const key = { idempotencyKey: 'escalation:e1:undss', kind: 'escalation' };
+    const port = sink.port!;
+    await sink.stop();
+    const down = new MailTransport({ MAIL_FROM: FROM, MAIL_SINK_PORT: port });
+    const failing = new EmailDeliveryService(dataSource, down, {
+      MAIL_FROM: FROM,
+      SMTP_URL: 'smtp://cell:Sup3rS3cret@127.0.0.1:1',
+    });
+    try {
+      await expect(failing.sendOnce(key, () => receipt('undss@un.example.org'))).rejects.toThrow(
+        /ECONNREFUSED/,
+      );
+    } finally {
+      down.onModuleDestroy();
+      await sink.start(port);
+    }
+    const failed = await row(key.idempotencyKey);
+    expect(failed).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      recipients: ['undss@un.example.org'],
+    });
+    expect(failed.last_error).toMatch(/ECONNREFUSED/);
+    expect(failed.last_error).not.toContain('Sup3rS3cret');
+
+    const retried = await service.sendOnce(key, () => receipt('undss@un.example.org'));
+    expect(retried).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(await row(key.idempotencyKey)).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+      last_error: null,
+    });
+  });
+
+  it('records a message that cannot be built and rethrows the error', async () => {
+    if (skipped()) return;
+    const key = { idempotencyKey: 'ack:missing', kind: 'acknowledgement' };
+    await expect(
+      service.sendOnce(key, () => {
+        throw new Error('movement m404 not found');
+      }),
+    ).rejects.toThrow('movement m404 not found');
+    expect(await row(key.idempotencyKey)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      last_error: 'could not build the message: movement m404 not found',
+      recipients: [],
+    });
+  });
+
+  it('two concurrent runs of one job record two attempts but the row ends sent once', async () => {
+    if (skipped()) return;
+    const key = { idempotencyKey: 'reminder:m2:ocha', kind: 'reminder' };
+    const outcomes = await Promise.all([
+      service.sendOnce(key, () => receipt('ocha@un.example.org')),
+      service.sendOnce(key, () => receipt('ocha@un.example.org')),
+    ]);
+    // Both may send (the Message-ID lets receivers drop the copy); at least one does.
+    expect(outcomes.map((o) => o.status)).toContain('sent');
+    expect(await row(key.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+});

@@ -1,0 +1,170 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@hns/config';
+import { describeMailError, urlSecrets } from './mail-errors';
+import { MailMessage } from './mail-message';
+import { MailTransport } from './mail-transport';
+import { deliveryMessageId } from './message-id';
+
+/** What makes an email unique, e.g. `ack:<movementId>:v3:<recipient>`, plus how to file it. */
+export interface EmailDeliveryKey {
+  idempotencyKey: string;
+  kind: string;
+  movementId?: string;
+  movementVersion?: number;
+}
+
+export type EmailDeliveryOutcome =
+  | { status: 'sent'; messageId: string; accepted: string[]; rejected: string[]; attempts: number }
+  | { status: 'already_sent'; messageId: string | null; sentAt: Date | null };
+
+interface DeliveryRow {
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  message_id: string | null;
+  sent_at: Date | null;
+}
+
+/**
+ * Sends each email once per idempotency key, recorded in email_deliveries. A job that runs
+ * twice finds the row 'sent' and sends nothing; a crash between sending and recording is
+ * covered by the Message-ID, derived from the key, which receivers use to drop the duplicate.
+ */
+@Injectable()
+export class EmailDeliveryService {
+  private readonly logger = new Logger(EmailDeliveryService.name);
+  private readonly secrets: string[];
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transport: MailTransport,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'MAIL_FROM' | 'SMTP_URL'>,
+  ) {
+    this.secrets = urlSecrets(config.SMTP_URL);
+  }
+
+  /**
+   * Builds and sends the email unless it was already sent. Rethrows any failure after
+   * recording it, so the job is retried with backoff (see isPermanentMailError to stop early).
+   */
+  async sendOnce(
+    key: EmailDeliveryKey,
+    build: () => Promise<MailMessage> | MailMessage,
+  ): Promise<EmailDeliveryOutcome> {
+    const { idempotencyKey } = key;
+    if (!idempotencyKey || !key.kind)
+      throw new Error('sendOnce: idempotencyKey and kind are required');
+    await this.rows(
+      `INSERT INTO email_deliveries (idempotency_key, kind, recipients, movement_id, movement_version)
+       VALUES ($1, $2, '{}', $3, $4)
+       ON CONFLICT (idempotency_key) DO NOTHING`,
+      [idempotencyKey, key.kind, key.movementId ?? null, key.movementVersion ?? null],
+    );
+    // One statement, so two runs racing here cannot both see 'pending' and skip the count.
+    const [claimed] = await this.rows<Pick<DeliveryRow, 'attempts'>>(
+      `WITH claimed AS (
+         UPDATE email_deliveries SET attempts = attempts + 1
+         WHERE idempotency_key = $1 AND status <> 'sent'
+         RETURNING attempts)
+       SELECT attempts FROM claimed`,
+      [idempotencyKey],
+    );
+    if (!claimed) return this.alreadySent(idempotencyKey);
+
+    let message: MailMessage;
+    try {
+      message = {
+        ...(await build()),
+        messageId: deliveryMessageId(idempotencyKey, this.config.MAIL_FROM),
+      };
+    } catch (error) {
+      await this.recordFailure(
+        idempotencyKey,
+        `could not build the message: ${this.describe(error)}`,
+      );
+      throw error;
+    }
+    const recipients = [...message.to, ...(message.cc ?? [])];
+    try {
+      const result = await this.transport.send(message);
+      await this.rows(
+        `UPDATE email_deliveries
+         SET status = 'sent', sent_at = now(), message_id = $2, subject = $3, recipients = $4,
+             last_error = $5
+         WHERE idempotency_key = $1`,
+        [
+          idempotencyKey,
+          result.messageId,
+          message.subject,
+          recipients,
+          refusedNote(result.rejected),
+        ],
+      );
+      return { status: 'sent', ...result, attempts: claimed.attempts };
+    } catch (error) {
+      await this.recordFailure(idempotencyKey, this.describe(error), message, recipients);
+      throw error;
+    }
+  }
+
+  private async alreadySent(idempotencyKey: string): Promise<EmailDeliveryOutcome> {
+    const [row] = await this.rows<DeliveryRow>(
+      `SELECT status, attempts, message_id, sent_at FROM email_deliveries WHERE idempotency_key = $1`,
+      [idempotencyKey],
+    );
+    return {
+      status: 'already_sent',
+      messageId: row?.message_id ?? null,
+      sentAt: row?.sent_at ?? null,
+    };
+  }
+
+  private async recordFailure(
+    idempotencyKey: string,
+    error: string,
+    message?: MailMessage,
+    recipients?: string[],
+  ): Promise<void> {
+    try {
+      await this.rows(
+        `UPDATE email_deliveries
+         SET status = 'failed', last_error = $2,
+             subject = coalesce($3, subject), message_id = coalesce($4, message_id),
+             recipients = coalesce($5, recipients)
+         WHERE idempotency_key = $1 AND status <> 'sent'`,
+        [
+          idempotencyKey,
+          error,
+          message?.subject ?? null,
+          message?.messageId ?? null,
+          recipients ?? null,
+        ],
+      );
+    } catch (recordError) {
+      // The original failure matters more: the job is retried either way.
+      this.logger.error(
+        `Could not record the failure of email ${idempotencyKey}: ${this.describe(recordError)}`,
+      );
+    }
+  }
+
+  private describe(error: unknown): string {
+    return describeMailError(error, this.secrets);
+  }
+
+  /** Parameterised SQL through a short-lived query runner, returning the rows whatever the command. */
+  private async rows<T = unknown>(sql: string, parameters: unknown[]): Promise<T[]> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const result = await runner.query(sql, parameters, true);
+      return (result.records ?? []) as T[];
+    } finally {
+      await runner.release();
+    }
+  }
+}
+
+function refusedNote(rejected: string[]): string | null {
+  return rejected.length > 0 ? `refused by the SMTP server: ${rejected.join(', ')}` : null;
+}

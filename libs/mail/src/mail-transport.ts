@@ -1,0 +1,139 @@
+import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
+import { createTransport, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
+import { APP_CONFIG, AppConfig } from '@hns/config';
+import { describeMailError, urlSecrets } from './mail-errors';
+import { MailMessage, MailSendResult } from './mail-message';
+import { MailSinkServer } from './mail-sink.server';
+
+export type MailTransportConfig = Pick<AppConfig, 'SMTP_URL' | 'MAIL_FROM' | 'MAIL_SINK_PORT'>;
+
+/** Bounds on every SMTP exchange, so that a stalled server fails a job instead of hanging it. */
+const POOL_OPTIONS = {
+  pool: true as const,
+  maxConnections: 5,
+  maxMessages: 100,
+  connectionTimeout: 10_000,
+  greetingTimeout: 10_000,
+  socketTimeout: 60_000,
+  dnsTimeout: 10_000,
+} satisfies SMTPPoolOptions;
+const SEND_DEADLINE_MS = 120_000;
+const VERIFY_TIMEOUT_MS = 3_000;
+
+const HEADER_NAME = /^[A-Za-z0-9-]{1,76}$/;
+
+/** The SMTP server could not be reached or refused the login (verify). */
+export class MailTransportError extends Error {}
+
+/** The message itself is wrong: sending it again cannot succeed. */
+export class InvalidMailMessageError extends Error {
+  readonly permanent = true;
+}
+
+/**
+ * The only way out for email: one pooled SMTP transporter, to SMTP_URL when it is set and
+ * otherwise to the embedded development sink on 127.0.0.1. Created on first use, so a
+ * process that never sends opens no pool.
+ */
+@Injectable()
+export class MailTransport implements OnModuleDestroy {
+  private transporter?: Transporter<SMTPPoolSentMessageInfo>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: MailTransportConfig,
+    // When the sink runs in this process, its bound port wins (MAIL_SINK_PORT may be 0).
+    @Optional() private readonly sink?: MailSinkServer,
+  ) {}
+
+  /** Where mail goes, without credentials, for logs and health answers. */
+  get target(): string {
+    if (!this.config.SMTP_URL) return `smtp://127.0.0.1:${this.sinkPort()} (development sink)`;
+    const url = new URL(this.config.SMTP_URL);
+    return `${url.protocol}//${url.host}`;
+  }
+
+  async send(message: MailMessage): Promise<MailSendResult> {
+    checkMessage(message);
+    const info = await this.pool().sendMail({
+      to: message.to,
+      cc: message.cc,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      attachments: message.attachments?.map(({ filename, content, contentType }) => ({
+        filename,
+        content,
+        contentType,
+      })),
+      headers: message.headers,
+      priority: message.priority,
+      messageId: message.messageId,
+      signal: AbortSignal.timeout(SEND_DEADLINE_MS),
+    });
+    return {
+      messageId: info.messageId,
+      accepted: (info.accepted ?? []).map(String),
+      rejected: (info.rejected ?? []).map(String),
+    };
+  }
+
+  /** For health checks: resolves when the SMTP server answers and accepts the login. */
+  async verify(timeoutMs = VERIFY_TIMEOUT_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new MailTransportError(`${this.target} did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.pool().verify(), timeout]);
+    } catch (error) {
+      if (error instanceof MailTransportError) throw error;
+      throw new MailTransportError(
+        `${this.target}: ${describeMailError(error, urlSecrets(this.config.SMTP_URL))}`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.transporter?.close();
+    this.transporter = undefined;
+  }
+
+  private pool(): Transporter<SMTPPoolSentMessageInfo> {
+    this.transporter ??= createTransport(
+      this.config.SMTP_URL
+        ? { ...POOL_OPTIONS, url: this.config.SMTP_URL }
+        : {
+            ...POOL_OPTIONS,
+            host: '127.0.0.1',
+            port: this.sinkPort(),
+            secure: false,
+            ignoreTLS: true,
+          },
+      // Messages carry their content inline; never let one read a local file or fetch a URL.
+      { from: this.config.MAIL_FROM, disableFileAccess: true, disableUrlAccess: true },
+    );
+    return this.transporter;
+  }
+
+  private sinkPort(): number {
+    return this.sink?.port ?? this.config.MAIL_SINK_PORT;
+  }
+}
+
+function checkMessage(message: MailMessage): void {
+  if (message.to.length === 0)
+    throw new InvalidMailMessageError('to: at least one recipient is required');
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (!HEADER_NAME.test(name) || /[\r\n]/.test(value)) {
+      throw new InvalidMailMessageError(
+        `headers.${name}: must be a header name without line breaks in its value`,
+      );
+    }
+  }
+}
