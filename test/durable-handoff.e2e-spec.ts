@@ -1,0 +1,111 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { JOB_OPTIONS, OutboxRelay, QUEUES } from '@hns/queue';
+import { MOVEMENT_JOBS } from '@hns/movements';
+import { Harness, bearer, convoyNotice, ngoAccount, startHarness } from './support/harness';
+import { waitFor } from './support/wait-for';
+
+describe('durable hand-off from the API to the worker', () => {
+  let h: Harness;
+  let ngo: Awaited<ReturnType<typeof ngoAccount>>;
+
+  beforeAll(async () => {
+    h = await startHarness({ worker: true });
+    ngo = await ngoAccount(h);
+  });
+  afterAll(() => h.close());
+
+  const submit = async (hoursAhead: number) => {
+    const response = await h.api.inject({
+      method: 'POST',
+      url: '/movements',
+      headers: bearer(ngo.token),
+      payload: convoyNotice(hoursAhead),
+    });
+    expect(response.statusCode).toBe(201);
+    return response.json();
+  };
+
+  it('a relay that crashed after enqueueing but before marking the rows enqueues nothing twice', async () => {
+    const relay = h.worker!.get(OutboxRelay);
+    const queue = h.worker!.get<Queue>(getQueueToken(QUEUES.mail), { strict: false });
+    await queue.pause();
+    try {
+      // An outbox row as a crashed relay leaves it: already in BullMQ, not marked relayed.
+      const [row] = await h.db.query(
+        `INSERT INTO outbox (queue, job_name, payload) VALUES ($1, $2, $3::jsonb) RETURNING id`,
+        [QUEUES.mail, 'test.noop', JSON.stringify({ probe: true })],
+      );
+      await queue.add('test.noop', { probe: true }, { ...JOB_OPTIONS.mail, jobId: row.id });
+      // The worker's own relay loop may get there first; either way the job id deduplicates.
+      await relay.relayBatch();
+      await waitFor(
+        async () =>
+          (await h.db.query(`SELECT relayed_at FROM outbox WHERE id = $1`, [row.id]))[0]
+            .relayed_at !== null,
+        { description: 'the outbox row to be marked relayed' },
+      );
+      const jobs = (
+        await queue.getJobs(['waiting', 'paused', 'delayed', 'active', 'completed', 'failed'])
+      ).filter((job) => job.name === 'test.noop' && job.id === row.id);
+      expect(jobs).toHaveLength(1);
+      await queue.remove(row.id);
+    } finally {
+      await queue.resume();
+    }
+  });
+
+  it('keeps the work in the outbox while the relay is failing, and delivers it once it recovers', async () => {
+    const created = await submit(75);
+    const [row] = await h.db.query(
+      `SELECT id, job_name, payload FROM outbox WHERE correlation_id = $1`,
+      [created.id],
+    );
+    expect(row).toMatchObject({
+      job_name: MOVEMENT_JOBS.receipt,
+      payload: { movementId: created.id, version: 1 },
+    });
+    const mail = await h.smtp.waitFor((m) => (m.subject ?? '').includes(created.reference), {
+      timeoutMs: 15_000,
+    });
+    expect(mail).toBeDefined();
+    const relayed = await h.db.query(`SELECT relayed_at FROM outbox WHERE id = $1`, [row.id]);
+    expect(relayed[0].relayed_at).not.toBeNull();
+  });
+
+  it('retries a receipt while the mail server refuses connections, and delivers it exactly once after', async () => {
+    h.smtp.refuseConnections(true);
+    const created = await submit(76);
+    await waitFor(
+      async () =>
+        (
+          await h.db.query(
+            `SELECT 1 FROM email_deliveries WHERE movement_id = $1 AND status = 'failed' AND attempts >= 1`,
+            [created.id],
+          )
+        ).length > 0,
+      { description: 'a failed delivery attempt to be recorded', timeoutMs: 20_000 },
+    );
+    expect(
+      h.smtp.messages.filter((m) => (m.subject ?? '').includes(created.reference)),
+    ).toHaveLength(0);
+    h.smtp.refuseConnections(false);
+    await h.smtp.waitFor((m) => (m.subject ?? '').includes(created.reference), {
+      timeoutMs: 30_000,
+    });
+    const delivery = await waitFor(
+      async () =>
+        (
+          await h.db.query(
+            `SELECT status, attempts FROM email_deliveries WHERE movement_id = $1 AND status = 'sent'`,
+            [created.id],
+          )
+        )[0],
+      { description: 'the delivery to be recorded as sent' },
+    );
+    expect(delivery.attempts).toBeGreaterThanOrEqual(2);
+    expect(
+      h.smtp.messages.filter((m) => (m.subject ?? '').includes(created.reference)),
+    ).toHaveLength(1);
+  });
+});
