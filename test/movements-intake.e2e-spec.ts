@@ -419,3 +419,21 @@ describe('movement notification intake', () => {
     });
   });
 });
+
+describe('operations pages', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it('serves the OpenAPI documentation with the movement schema', async () => {
+    const page = await h.api.inject({ method: 'GET', url: '/docs' });
+    expect(page.statusCode).toBe(200);
+    const spec = await h.api.inject({ method: 'GET', url: '/docs-json' });
+    expect(spec.statusCode).toBe(200);
+    const text = spec.body;
+    expect(text).toContain('/movements');
+    expect(text).toContain('dataAccuracyConfirmed');
+  });
+});
