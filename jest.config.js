@@ -14,7 +14,18 @@ const swc = [
   },
 ];
 
-const libs = ['config', 'database', 'queue', 'mail', 'i18n', 'audit', 'auth', 'http', 'movements'];
+const libs = [
+  'config',
+  'database',
+  'queue',
+  'mail',
+  'i18n',
+  'audit',
+  'auth',
+  'http',
+  'movements',
+  'reviews',
+];
 const moduleNameMapper = Object.fromEntries(
   libs.map((name) => [`^@hns/${name}$`, `<rootDir>/libs/${name}/src`]),
 );
