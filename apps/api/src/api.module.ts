@@ -6,9 +6,11 @@ import { DatabaseModule } from '@hns/database';
 import { DevMailController, MailModule } from '@hns/mail';
 import { MovementsModule } from '@hns/movements';
 import { QueueModule } from '@hns/queue';
+import { ReviewsModule } from '@hns/reviews';
 import { AuthController } from './auth.controller';
 import { HealthController } from './health.controller';
 import { MovementsController } from './movements.controller';
+import { ReviewsController } from './reviews.controller';
 
 @Module({
   imports: [
@@ -18,8 +20,15 @@ import { MovementsController } from './movements.controller';
     AuthModule,
     MailModule,
     MovementsModule,
+    ReviewsModule,
   ],
-  controllers: [AuthController, MovementsController, HealthController, DevMailController],
+  controllers: [
+    AuthController,
+    MovementsController,
+    ReviewsController,
+    HealthController,
+    DevMailController,
+  ],
   providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
 })
 export class ApiModule {}

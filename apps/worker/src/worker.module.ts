@@ -4,8 +4,10 @@ import { DatabaseModule } from '@hns/database';
 import { MailModule } from '@hns/mail';
 import { MovementsModule } from '@hns/movements';
 import { OutboxRelay, QueueModule } from '@hns/queue';
+import { ReviewsModule } from '@hns/reviews';
 import { MailProcessor } from './mail.processor';
 import { MailSinkLifecycle } from './mail-sink.lifecycle';
+import { ReviewProcessor } from './review.processor';
 
 @Module({
   imports: [
@@ -14,7 +16,8 @@ import { MailSinkLifecycle } from './mail-sink.lifecycle';
     QueueModule.forRoot(),
     MailModule,
     MovementsModule,
+    ReviewsModule,
   ],
-  providers: [OutboxRelay, MailProcessor, MailSinkLifecycle],
+  providers: [OutboxRelay, MailProcessor, ReviewProcessor, MailSinkLifecycle],
 })
 export class WorkerModule {}

@@ -80,7 +80,7 @@ export class ErrorResponseFilter implements ExceptionFilter {
           statusCode: status,
           error: statusText(status),
           code: exception.code,
-          message: t(locale, exception.messageKey, exception.params),
+          message: exception.text?.[locale] ?? t(locale, exception.messageKey, exception.params),
         },
         headers: exception.headers,
       };
@@ -154,6 +154,7 @@ function genericKey(status: number, request: FastifyRequest): MessageKey {
 }
 
 function describeProblem(problem: FieldProblem, locale: Locale): string {
+  if (problem.text) return problem.text[locale];
   if (problem.messageKey) return t(locale, problem.messageKey, problem.params);
   if (problem.issue) {
     const issue = problem.issue as Parameters<(typeof ZOD_LOCALES)['en']['localeError']>[0];

@@ -12,6 +12,8 @@ export interface FieldProblem {
   params?: MessageParams;
   /** A zod issue, localised by the exception filter in the caller's language. */
   issue?: unknown;
+  /** Text already written in both languages (from a library's own catalogue). */
+  text?: { fr: string; en: string };
 }
 
 /** 400 with every field problem; the filter renders it in the caller's language. */
@@ -32,6 +34,7 @@ export class LocalizedHttpException extends HttpException {
     readonly params: MessageParams = {},
     readonly code: string = messageKey,
     readonly headers: Record<string, string> = {},
+    readonly text?: { fr: string; en: string },
   ) {
     super(messageKey, status);
   }

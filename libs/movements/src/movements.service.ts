@@ -15,7 +15,7 @@ import {
   toProblem,
   withIdempotency,
 } from '@hns/http';
-import { QUEUES, enqueueInOutbox } from '@hns/queue';
+import { OutboxMessage, QUEUES, enqueueInOutbox } from '@hns/queue';
 import { canAmend, canCancel } from './lifecycle';
 import {
   MovementDetailView,
@@ -35,7 +35,26 @@ import {
 } from './notification.schema';
 import { checkMovementRules, routeWkt } from './rules';
 
-export const MOVEMENT_JOBS = { receipt: 'movement.receipt' } as const;
+export const MOVEMENT_JOBS = {
+  receipt: 'movement.receipt',
+  acknowledgement: 'movement.acknowledgement',
+  flagNotice: 'movement.flag-notice',
+  reviewFanOut: 'movement.review-fanout',
+} as const;
+
+/** The follow-ups of a new version: a receipt to the organisation, review tasks for the cell. */
+function newVersionWork(movementId: string, version: number): OutboxMessage[] {
+  const payload = { movementId, version };
+  return [
+    { queue: QUEUES.mail, jobName: MOVEMENT_JOBS.receipt, payload, correlationId: movementId },
+    {
+      queue: QUEUES.review,
+      jobName: MOVEMENT_JOBS.reviewFanOut,
+      payload,
+      correlationId: movementId,
+    },
+  ];
+}
 
 const MOVEMENT_COLUMNS = `
   m.id, m.reference, m.status, m.current_version, m.type, m.priority,
@@ -94,14 +113,7 @@ export class MovementsService {
           entityId: created.id,
           details: { version: 1, priority: notification.priority },
         });
-        await enqueueInOutbox(manager, [
-          {
-            queue: QUEUES.mail,
-            jobName: MOVEMENT_JOBS.receipt,
-            payload: { movementId: created.id, version: 1 },
-            correlationId: created.id,
-          },
-        ]);
+        await enqueueInOutbox(manager, newVersionWork(created.id, 1));
         return { status: 201, body: await this.currentView(manager, created.id) };
       },
     );
@@ -228,14 +240,12 @@ export class MovementsService {
           changeNote: changeNote ?? null,
         },
       });
-      await enqueueInOutbox(manager, [
-        {
-          queue: QUEUES.mail,
-          jobName: MOVEMENT_JOBS.receipt,
-          payload: { movementId: id, version },
-          correlationId: id,
-        },
-      ]);
+      // Review restarts: the previous version's open tasks are superseded.
+      await manager.query(
+        `UPDATE review_tasks SET status = 'superseded' WHERE movement_id = $1 AND status = 'pending'`,
+        [id],
+      );
+      await enqueueInOutbox(manager, newVersionWork(id, version));
       return this.currentView(manager, id);
     });
   }
@@ -253,6 +263,10 @@ export class MovementsService {
         `UPDATE movement_notifications
          SET status = 'cancelled', cancellation_reason = $2, updated_at = now() WHERE id = $1`,
         [id, reason],
+      );
+      await manager.query(
+        `UPDATE review_tasks SET status = 'closed' WHERE movement_id = $1 AND status = 'pending'`,
+        [id],
       );
       await recordAudit(manager, {
         ...auditActor(actor),

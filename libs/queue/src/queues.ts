@@ -4,6 +4,8 @@ import type { JobsOptions } from 'bullmq';
 export const QUEUES = {
   /** Outgoing email: one job per email to send, payload holds ids only. */
   mail: 'mail',
+  /** The cell's review work: fan-out of review tasks per seat. */
+  review: 'review',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -20,6 +22,12 @@ export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
     // About 9 hours of retries with exponential backoff: a mail server outage must not lose mail.
     attempts: 14,
     backoff: { type: 'exponential', delay: 2000 },
+    removeOnComplete: { age: DAY, count: 50_000 },
+    removeOnFail: { age: 7 * DAY, count: 50_000 },
+  },
+  review: {
+    attempts: 20,
+    backoff: { type: 'exponential', delay: 1000 },
     removeOnComplete: { age: DAY, count: 50_000 },
     removeOnFail: { age: 7 * DAY, count: 50_000 },
   },

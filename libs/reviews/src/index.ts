@@ -4,3 +4,5 @@ export * from './lifecycle-events';
 export * from './messages';
 export * from './reason-codes';
 export * from './review-policy';
+export * from './reviews.module';
+export * from './reviews.service';

@@ -1,0 +1,48 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { Access, Actor, CurrentActor } from '@hns/auth';
+import { DECISIONS, REASON_CODES, ReviewsService } from '@hns/reviews';
+
+const decisionSchema = z.strictObject({
+  version: z.number().int().min(1),
+  decision: z.enum(DECISIONS),
+  reasonCodes: z.array(z.enum(REASON_CODES)).max(20).default([]),
+  comment: z.string().trim().max(2000).optional(),
+});
+
+const queueQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+@ApiTags('reviews')
+@ApiBearerAuth()
+@Controller()
+export class ReviewsController {
+  constructor(private readonly reviews: ReviewsService) {}
+
+  @Get('reviews')
+  @Access({ roles: ['cell'] })
+  @ApiOperation({ summary: "The signed-in seat's pending reviews, soonest departure first" })
+  queue(
+    @CurrentActor() actor: Actor,
+    @Query({ schema: queueQuerySchema }) query: z.output<typeof queueQuerySchema>,
+  ) {
+    return this.reviews.queue(actor, query.limit);
+  }
+
+  @Post('movements/:id/reviews')
+  @HttpCode(200)
+  @Access({ roles: ['cell'] })
+  @ApiOperation({
+    summary:
+      'Approve, flag or escalate the current version of a movement (once per seat and version)',
+  })
+  decide(
+    @CurrentActor() actor: Actor,
+    @Param('id', { schema: z.uuid() }) id: string,
+    @Body({ schema: decisionSchema }) body: z.output<typeof decisionSchema>,
+  ) {
+    return this.reviews.decide(actor, id, body);
+  }
+}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { ReviewsService } from './reviews.service';
+
+@Module({ providers: [ReviewsService], exports: [ReviewsService] })
+export class ReviewsModule {}

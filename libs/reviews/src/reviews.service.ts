@@ -1,0 +1,372 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { recordAudit } from '@hns/audit';
+import type { Actor } from '@hns/auth';
+import { Seat, loadReviewPolicy } from '@hns/config';
+import {
+  FieldProblem,
+  LocalizedHttpException,
+  ValidationFailedException,
+  forbidden,
+  notFound,
+} from '@hns/http';
+import type { MovementStatus, NotificationData } from '@hns/movements';
+import { MOVEMENT_JOBS } from '@hns/movements';
+import { OutboxMessage, QUEUES, enqueueInOutbox } from '@hns/queue';
+import {
+  Decision,
+  DecisionProblem,
+  RecordedDecision,
+  SeatDecisionRequest,
+  checkSeatDecision,
+  decisionEvent,
+} from './decisions';
+import { transition } from './lifecycle';
+import type { Effect, LifecycleEvent } from './lifecycle-events';
+import { Refusal, reviewText } from './messages';
+import { SeatPolicy, requiredSeats } from './review-policy';
+
+export const REVIEW_JOBS = { escalationAlert: 'escalation.alert' } as const;
+
+/** How long UNDSS has to acknowledge an escalation (DESIGN §4): 2 h, 30 min when critical. */
+export const ACKNOWLEDGE_WITHIN_MINUTES = { critical: 30, high: 120, medium: 120 } as const;
+
+interface LockedMovement {
+  id: string;
+  status: MovementStatus;
+  current_version: number;
+  organisation_id: string;
+  notification: NotificationData;
+}
+
+const DECISION_STATUS: Record<Exclude<Decision, 'escalate'>, string> = {
+  approve: 'approved',
+  flag: 'flagged',
+};
+
+/**
+ * The cell's review of movements: review tasks per required seat, each seat's queue, and the
+ * decisions that move a movement through its lifecycle. The rules are the pure functions of this
+ * library; this service loads their inputs and writes their outcome in one transaction.
+ */
+@Injectable()
+export class ReviewsService {
+  private readonly logger = new Logger(ReviewsService.name);
+  private readonly policy: SeatPolicy = loadReviewPolicy();
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Creates the review tasks of a version (idempotent) and moves the movement to in_review. */
+  async fanOut(movementId: string, version: number): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      const movement = await this.lock(manager, movementId);
+      if (!movement || movement.current_version !== version) return; // superseded by an amendment
+      const allowed = transition(movement.status, { type: 'review_fanned_out' });
+      if (!allowed.ok) return; // cancelled or expired meanwhile: nothing left to review
+      const seats = requiredSeats(this.policy, movement.notification);
+      await manager.query(
+        `INSERT INTO review_tasks (movement_id, version, seat, departure_at)
+         SELECT $1, $2, seat, $4 FROM unnest($3::text[]) AS seat
+         ON CONFLICT (movement_id, version, seat) DO NOTHING`,
+        [movementId, version, seats, movement.notification.departure.at],
+      );
+      await this.apply(manager, movement, { type: 'review_fanned_out' }, null, { seats });
+    });
+  }
+
+  /** A seat's queue: pending tasks of current versions, soonest departure first. */
+  async queue(actor: Actor, limit = 100) {
+    const seat = this.seatOf(actor);
+    const rows: {
+      task_id: string;
+      movement_id: string;
+      version: number;
+      reference: string;
+      status: MovementStatus;
+      organisation: string;
+      notification: NotificationData;
+      created_at: Date;
+    }[] = await this.db.query(
+      `SELECT t.id AS task_id, t.movement_id, t.version, m.reference, m.status, o.acronym AS organisation,
+              v.notification, t.created_at
+       FROM review_tasks t
+       JOIN movement_notifications m ON m.id = t.movement_id AND m.current_version = t.version
+       JOIN movement_versions v ON v.movement_id = t.movement_id AND v.version = t.version
+       JOIN organisations o ON o.id = m.organisation_id
+       WHERE t.seat = $1 AND t.status = 'pending'
+       ORDER BY t.departure_at, t.id
+       LIMIT $2`,
+      [seat, limit],
+    );
+    return {
+      seat,
+      items: rows.map((r) => ({
+        taskId: r.task_id,
+        movementId: r.movement_id,
+        reference: r.reference,
+        version: r.version,
+        status: r.status,
+        organisation: r.organisation,
+        type: r.notification.type,
+        priority: r.notification.priority,
+        route: [r.notification.departure, ...r.notification.waypoints, r.notification.arrival].map(
+          (p) => p.place,
+        ),
+        departureAt: r.notification.departure.at,
+        arrivalAt: r.notification.arrival.at,
+        vehicles: r.notification.vehicles,
+        personnel: r.notification.personnel,
+        escort: r.notification.escort,
+        queuedAt: r.created_at.toISOString(),
+      })),
+    };
+  }
+
+  /** A seat approves, flags or escalates the current version of a movement. */
+  async decide(actor: Actor, movementId: string, request: SeatDecisionRequest) {
+    const seat = this.seatOf(actor);
+    return this.db.transaction(async (manager) => {
+      const movement = await this.lock(manager, movementId);
+      if (!movement) throw notFound('movement.not_found', { id: movementId });
+      const tasks: { seat: Seat; version: number; status: string }[] = await manager.query(
+        `SELECT seat, version, status FROM review_tasks WHERE movement_id = $1`,
+        [movementId],
+      );
+      const current = tasks.filter((t) => t.version === movement.current_version);
+      const seats = current.length
+        ? current.map((t) => t.seat)
+        : requiredSeats(this.policy, movement.notification);
+      const recorded: RecordedDecision[] = tasks.flatMap((t) =>
+        t.status === 'approved' || t.status === 'flagged'
+          ? [
+              {
+                seat: t.seat,
+                version: t.version,
+                decision: t.status === 'approved' ? 'approve' : 'flag',
+              },
+            ]
+          : [],
+      );
+      const escalatedBySeat: { n: number }[] = await manager.query(
+        `SELECT count(*)::int AS n FROM security_escalations WHERE movement_id = $1 AND version = $2 AND raised_by_seat = $3`,
+        [movementId, movement.current_version, seat],
+      );
+      if (escalatedBySeat[0].n > 0) {
+        recorded.push({ seat, version: movement.current_version, decision: 'escalate' });
+      }
+      const context = {
+        seat,
+        currentVersion: movement.current_version,
+        requiredSeats: seats,
+        recorded,
+      };
+      const check = checkSeatDecision(request, context);
+      if (!check.ok) throw decisionRefused(check.refusal, check.problems);
+      const decision = check.decision;
+
+      if (decision.decision === 'escalate') {
+        await this.raiseEscalation(manager, movement, {
+          severity: decision.reasonCodes.includes('security_threat_on_route') ? 'critical' : 'high',
+          raisedBy: actor.userId,
+          seat,
+          reasonCodes: decision.reasonCodes,
+          comment: decision.comment,
+        });
+      } else {
+        await manager.query(
+          `UPDATE review_tasks SET status = $4, decided_by = $5, decided_at = now(), reason_codes = $6, comment = $7
+           WHERE movement_id = $1 AND version = $2 AND seat = $3`,
+          [
+            movementId,
+            decision.version,
+            seat,
+            DECISION_STATUS[decision.decision],
+            actor.userId,
+            decision.reasonCodes,
+            decision.comment,
+          ],
+        );
+      }
+      await recordAudit(manager, {
+        actorUserId: actor.userId,
+        actorRole: `cell:${seat}`,
+        organisationId: null,
+        action: `review.${decision.decision}`,
+        entityType: 'movement',
+        entityId: movementId,
+        details: {
+          version: decision.version,
+          reasonCodes: decision.reasonCodes,
+          comment: decision.comment,
+        },
+      });
+      const status = await this.apply(manager, movement, decisionEvent(decision, context), actor, {
+        seat,
+        decision: decision.decision,
+      });
+      return { movementId, version: decision.version, seat, decision: decision.decision, status };
+    });
+  }
+
+  /** Opens a UNDSS escalation with its acknowledgement deadline, and alerts UNDSS through the outbox. */
+  private async raiseEscalation(
+    manager: EntityManager,
+    movement: LockedMovement,
+    input: {
+      severity: 'critical' | 'high' | 'medium';
+      raisedBy: string | null;
+      seat: Seat | null;
+      reasonCodes: string[];
+      comment: string | null;
+    },
+  ): Promise<void> {
+    const [row]: { id: string }[] = await manager.query(
+      `INSERT INTO security_escalations
+         (movement_id, version, severity, raised_by, raised_by_seat, reason_codes, comment, acknowledge_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(mins => $8))
+       RETURNING id`,
+      [
+        movement.id,
+        movement.current_version,
+        input.severity,
+        input.raisedBy,
+        input.seat,
+        input.reasonCodes,
+        input.comment,
+        ACKNOWLEDGE_WITHIN_MINUTES[input.severity],
+      ],
+    );
+    await enqueueInOutbox(manager, [
+      {
+        queue: QUEUES.mail,
+        jobName: REVIEW_JOBS.escalationAlert,
+        payload: { escalationId: row.id },
+        correlationId: movement.id,
+      },
+    ]);
+  }
+
+  /** Runs the state machine, stores the new status and turns its effects into outbox work. */
+  private async apply(
+    manager: EntityManager,
+    movement: LockedMovement,
+    event: LifecycleEvent,
+    actor: Actor | null,
+    details: Record<string, unknown>,
+  ): Promise<MovementStatus> {
+    const result = transition(movement.status, event);
+    if (!result.ok) {
+      if (event.type === 'review_fanned_out') {
+        this.logger.log(`fan-out of ${movement.id} left as is: ${result.reason}`);
+        return movement.status;
+      }
+      throw lifecycleRefused(result);
+    }
+    if (result.status !== movement.status) {
+      await manager.query(
+        `UPDATE movement_notifications SET status = $2, updated_at = now() WHERE id = $1`,
+        [movement.id, result.status],
+      );
+      await recordAudit(manager, {
+        actorUserId: actor?.userId ?? null,
+        actorRole: actor ? `${actor.role}:${actor.seat ?? ''}` : 'system',
+        organisationId: null,
+        action: 'movement.status_changed',
+        entityType: 'movement',
+        entityId: movement.id,
+        details: {
+          from: movement.status,
+          to: result.status,
+          event: event.type,
+          version: movement.current_version,
+          ...details,
+        },
+      });
+    }
+    await enqueueInOutbox(manager, this.effectsWork(movement, result.effects));
+    return result.status;
+  }
+
+  private effectsWork(movement: LockedMovement, effects: Effect[]): OutboxMessage[] {
+    const payload = { movementId: movement.id, version: movement.current_version };
+    return effects.flatMap((effect): OutboxMessage[] => {
+      switch (effect) {
+        case 'send_acknowledgement':
+          return [
+            {
+              queue: QUEUES.mail,
+              jobName: MOVEMENT_JOBS.acknowledgement,
+              payload,
+              correlationId: movement.id,
+            },
+          ];
+        case 'send_flag_notice':
+          return [
+            {
+              queue: QUEUES.mail,
+              jobName: MOVEMENT_JOBS.flagNotice,
+              payload,
+              correlationId: movement.id,
+            },
+          ];
+        default:
+          // notify_undss is carried by the escalation row's own alert; timers come with the timer work.
+          return [];
+      }
+    });
+  }
+
+  private async lock(manager: EntityManager, id: string): Promise<LockedMovement | undefined> {
+    const rows: LockedMovement[] = await manager.query(
+      `SELECT m.id, m.status, m.current_version, m.organisation_id, v.notification
+       FROM movement_notifications m
+       JOIN movement_versions v ON v.movement_id = m.id AND v.version = m.current_version
+       WHERE m.id = $1 FOR UPDATE OF m`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  private seatOf(actor: Actor): Seat {
+    if (actor.role !== 'cell' || !actor.seat) throw forbidden();
+    return actor.seat;
+  }
+}
+
+function bilingual(refusal: Pick<Refusal, 'messageKey' | 'params'>) {
+  return {
+    fr: reviewText('fr', refusal.messageKey, refusal.params),
+    en: reviewText('en', refusal.messageKey, refusal.params),
+  };
+}
+
+function decisionRefused(kind: 'forbidden' | 'conflict' | 'invalid', problems: DecisionProblem[]) {
+  if (kind === 'invalid') {
+    return new ValidationFailedException(
+      problems.map((p): FieldProblem => ({ field: p.field, rule: p.rule, text: bilingual(p) })),
+    );
+  }
+  const [first] = problems;
+  const status = kind === 'forbidden' ? HttpStatus.FORBIDDEN : HttpStatus.CONFLICT;
+  const fallback = kind === 'forbidden' ? 'http.forbidden' : 'http.conflict';
+  return new LocalizedHttpException(
+    status,
+    fallback,
+    {},
+    first?.rule ?? kind,
+    {},
+    first && bilingual(first),
+  );
+}
+
+function lifecycleRefused(refusal: Refusal) {
+  return new LocalizedHttpException(
+    HttpStatus.CONFLICT,
+    'http.conflict',
+    {},
+    refusal.rule,
+    {},
+    bilingual(refusal),
+  );
+}

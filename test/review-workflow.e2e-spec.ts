@@ -1,0 +1,157 @@
+import {
+  Harness,
+  bearer,
+  cellAccount,
+  convoyNotice,
+  ngoAccount,
+  startHarness,
+} from './support/harness';
+import { waitFor } from './support/wait-for';
+
+const SEATS = ['armed_forces_liaison', 'undss', 'wfp_logistics', 'ocha'] as const;
+type Seat = (typeof SEATS)[number];
+
+describe("the cell's review workflow", () => {
+  let h: Harness;
+  let ngo: Awaited<ReturnType<typeof ngoAccount>>;
+  const cell = {} as Record<Seat, { token: string }>;
+
+  beforeAll(async () => {
+    h = await startHarness({ worker: true });
+    ngo = await ngoAccount(h);
+    for (const seat of SEATS) cell[seat] = await cellAccount(h, seat);
+  });
+  afterAll(() => h.close());
+
+  const submit = async (hoursAhead: number, overrides: Record<string, unknown> = {}) => {
+    const response = await h.api.inject({
+      method: 'POST',
+      url: '/movements',
+      headers: bearer(ngo.token),
+      payload: convoyNotice(hoursAhead, overrides),
+    });
+    expect(response.statusCode).toBe(201);
+    return response.json();
+  };
+  const statusOf = async (id: string) =>
+    (await h.db.query(`SELECT status FROM movement_notifications WHERE id = $1`, [id]))[0].status;
+  const inReview = (id: string) =>
+    waitFor(async () => (await statusOf(id)) === 'in_review', {
+      description: `movement ${id} to be in review`,
+    });
+  const decide = (seat: Seat, id: string, body: Record<string, unknown>) =>
+    h.api.inject({
+      method: 'POST',
+      url: `/movements/${id}/reviews`,
+      headers: bearer(cell[seat].token),
+      payload: body,
+    });
+
+  it('gives every seat a review task, soonest departure first in its queue', async () => {
+    const later = await submit(300);
+    const sooner = await submit(250);
+    await inReview(later.id);
+    await inReview(sooner.id);
+    for (const seat of SEATS) {
+      const queue = await h.api.inject({
+        method: 'GET',
+        url: '/reviews?limit=500',
+        headers: bearer(cell[seat].token),
+      });
+      expect(queue.statusCode).toBe(200);
+      const ids = queue.json().items.map((i: { movementId: string }) => i.movementId);
+      expect(ids.indexOf(sooner.id)).toBeGreaterThanOrEqual(0);
+      expect(ids.indexOf(sooner.id)).toBeLessThan(ids.indexOf(later.id));
+    }
+    const ngoQueue = await h.api.inject({
+      method: 'GET',
+      url: '/reviews',
+      headers: bearer(ngo.token),
+    });
+    expect(ngoQueue.statusCode).toBe(403);
+  });
+
+  it('acknowledges a movement once every required seat has approved', async () => {
+    const m = await submit(260);
+    await inReview(m.id);
+    for (const seat of SEATS.slice(0, 3)) {
+      const answer = await decide(seat, m.id, { version: 1, decision: 'approve' });
+      expect(answer.statusCode).toBe(200);
+      expect(answer.json().status).toBe('in_review');
+    }
+    const last = await decide('ocha', m.id, { version: 1, decision: 'approve' });
+    expect(last.json().status).toBe('acknowledged');
+    expect(await statusOf(m.id)).toBe('acknowledged');
+  });
+
+  it('lets a seat decide once per version, and refuses a stale version with 409', async () => {
+    const m = await submit(265);
+    await inReview(m.id);
+    expect((await decide('ocha', m.id, { version: 1, decision: 'approve' })).statusCode).toBe(200);
+    expect((await decide('ocha', m.id, { version: 1, decision: 'approve' })).statusCode).toBe(409);
+    expect((await decide('undss', m.id, { version: 2, decision: 'approve' })).statusCode).toBe(409);
+  });
+
+  it('flags a movement with reasons, and an amendment restarts review by every seat', async () => {
+    const m = await submit(270);
+    await inReview(m.id);
+    const noReason = await decide('wfp_logistics', m.id, { version: 1, decision: 'flag' });
+    expect(noReason.statusCode).toBe(400);
+    const flagged = await decide('wfp_logistics', m.id, {
+      version: 1,
+      decision: 'flag',
+      reasonCodes: ['missing_vehicle_markings'],
+      comment: 'Roof markings missing on the truck',
+    });
+    expect(flagged.statusCode).toBe(200);
+    expect(flagged.json().status).toBe('flagged');
+
+    const amended = await h.api.inject({
+      method: 'PATCH',
+      url: `/movements/${m.id}`,
+      headers: bearer(ngo.token),
+      payload: {
+        version: 1,
+        vehicles: [{ type: 'Truck 10 t', plate: 'AB-5678-MD', markings: 'ACF roof marking' }],
+      },
+    });
+    expect(amended.statusCode).toBe(200);
+    await inReview(m.id);
+    const tasks = await h.db.query(
+      `SELECT version, status FROM review_tasks WHERE movement_id = $1 AND version = 2`,
+      [m.id],
+    );
+    expect(tasks).toHaveLength(4);
+    expect(tasks.every((t: { status: string }) => t.status === 'pending')).toBe(true);
+  });
+
+  it('escalates to UNDSS with an acknowledgement deadline', async () => {
+    const m = await submit(280);
+    await inReview(m.id);
+    const answer = await decide('armed_forces_liaison', m.id, {
+      version: 1,
+      decision: 'escalate',
+      reasonCodes: ['security_threat_on_route'],
+      comment: 'Armed group reported near Boni',
+    });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json().status).toBe('escalated');
+    const [escalation] = await h.db.query(
+      `SELECT severity, status, acknowledge_by - created_at AS window FROM security_escalations WHERE movement_id = $1`,
+      [m.id],
+    );
+    expect(escalation).toMatchObject({ severity: 'critical', status: 'open' });
+  });
+
+  it('refuses a decision by a seat the policy does not require, and by non-cell users', async () => {
+    const m = await submit(285);
+    await inReview(m.id);
+    const byNgo = await h.api.inject({
+      method: 'POST',
+      url: `/movements/${m.id}/reviews`,
+      headers: bearer(ngo.token),
+      payload: { version: 1, decision: 'approve' },
+    });
+    expect(byNgo.statusCode).toBe(403);
+  });
+});
