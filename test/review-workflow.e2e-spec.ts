@@ -82,6 +82,22 @@ describe("the cell's review workflow", () => {
     const last = await decide('ocha', m.id, { version: 1, decision: 'approve' });
     expect(last.json().status).toBe('acknowledged');
     expect(await statusOf(m.id)).toBe('acknowledged');
+
+    const mail = await h.smtp.waitFor(
+      (p) =>
+        (p.subject ?? '').includes(m.reference) &&
+        !!p.attachments?.some((a) => a.filename?.endsWith('.ics')),
+      { timeoutMs: 15_000 },
+    );
+    expect(JSON.stringify(mail.to)).toContain('aminata@acf.test');
+    expect(JSON.stringify(mail.cc)).toContain('cell@ocha.test');
+    expect(`${mail.subject} ${mail.text}`).not.toMatch(/approv|approuv/i);
+    expect(mail.text).toMatch(/neither a permission nor a security guarantee/);
+    const ics = mail.attachments.find((a) => a.filename?.endsWith('.ics'))!;
+    expect(ics.filename).toBe(`${m.reference}-v1.ics`);
+    const calendar = ics.content.toString('utf8');
+    expect(calendar.match(/BEGIN:VEVENT/g)).toHaveLength(1);
+    expect(calendar).toContain(`UID:${m.reference}-v1@hns`);
   });
 
   it('lets a seat decide once per version, and refuses a stale version with 409', async () => {
@@ -105,6 +121,11 @@ describe("the cell's review workflow", () => {
     });
     expect(flagged.statusCode).toBe(200);
     expect(flagged.json().status).toBe('flagged');
+    const notice = await h.smtp.waitFor(
+      (p) => (p.subject ?? '').includes(m.reference) && /PATCH/.test(p.text ?? ''),
+      { timeoutMs: 15_000 },
+    );
+    expect(notice.text).toContain('Roof markings missing on the truck');
 
     const amended = await h.api.inject({
       method: 'PATCH',
@@ -141,6 +162,14 @@ describe("the cell's review workflow", () => {
       [m.id],
     );
     expect(escalation).toMatchObject({ severity: 'critical', status: 'open' });
+    const alert = await h.smtp.waitFor(
+      (p) => (p.subject ?? '').includes(m.reference) && /CRITICAL/.test(p.subject ?? ''),
+      { timeoutMs: 15_000 },
+    );
+    expect(JSON.stringify(alert.to)).toContain('duty@undss.test');
+    expect(alert.headers.get('priority')).toBe('high');
+    expect(alert.text).toContain('Armed group reported near Boni');
+    expect(alert.text).toContain('ACF-1');
   });
 
   it('refuses a decision by a seat the policy does not require, and by non-cell users', async () => {

@@ -4,8 +4,14 @@ import { Job, UnrecoverableError } from 'bullmq';
 import { describeMailError, isPermanentMailError } from '@hns/mail';
 import { MOVEMENT_JOBS, MovementMailer } from '@hns/movements';
 import { QUEUES } from '@hns/queue';
+import { REVIEW_JOBS, ReviewMailer } from '@hns/reviews';
 
-type MailJob = Job<{ movementId: string; version: number; correlationId?: string }>;
+type MailJob = Job<{
+  movementId: string;
+  version: number;
+  escalationId: string;
+  correlationId?: string;
+}>;
 
 /**
  * Sends the emails queued through the outbox. Each handler is idempotent (email deliveries are
@@ -16,11 +22,20 @@ export class MailProcessor extends WorkerHost {
   private readonly logger = new Logger(MailProcessor.name);
   private readonly handlers: Record<string, (job: MailJob) => Promise<void>>;
 
-  constructor(private readonly movementMailer: MovementMailer) {
+  constructor(
+    private readonly movementMailer: MovementMailer,
+    private readonly reviewMailer: ReviewMailer,
+  ) {
     super();
     this.handlers = {
       [MOVEMENT_JOBS.receipt]: (job) =>
         this.movementMailer.sendReceipt(job.data.movementId, job.data.version),
+      [MOVEMENT_JOBS.acknowledgement]: (job) =>
+        this.reviewMailer.sendAcknowledgement(job.data.movementId, job.data.version),
+      [MOVEMENT_JOBS.flagNotice]: (job) =>
+        this.reviewMailer.sendFlagNotice(job.data.movementId, job.data.version),
+      [REVIEW_JOBS.escalationAlert]: (job) =>
+        this.reviewMailer.sendEscalationAlert(job.data.escalationId),
     };
   }
 

@@ -7,3 +7,8 @@ export * from './notification.schema';
 export * from './rules';
 export * from './mail/movement-mailer.service';
 export * from './mail/receipt.mail';
+export * from './mail/acknowledgement.mail';
+export * from './mail/escalation.mail';
+export * from './mail/flag-notice.mail';
+export * from './mail/format';
+export * from './mail/ics';

@@ -6,3 +6,4 @@ export * from './reason-codes';
 export * from './review-policy';
 export * from './reviews.module';
 export * from './reviews.service';
+export * from './review-mailer.service';

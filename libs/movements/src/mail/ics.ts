@@ -1,0 +1,110 @@
+/** One movement window as a calendar event (RFC 5545), attached to acknowledgements. */
+export interface MovementEvent {
+  /** Stable per reference and version: see movementEventUid. */
+  uid: string;
+  sequence: number;
+  summary: string;
+  description: string;
+  location: string;
+  /** ISO 8601 instants; written in UTC. */
+  start: string;
+  end: string;
+  url: string;
+  organizerEmail?: string;
+  /** DTSTAMP: when the calendar object was created. */
+  now?: Date | string;
+}
+
+const PRODID = '-//CMCoord HNS//Movement notifications//EN';
+const MAX_LINE_OCTETS = 75;
+const CRLF = '\r\n';
+
+/** `HNS-ML-2026-000123-v2@hns`: re-sending the same version gives the same event. */
+export function movementEventUid(reference: string, version: number): string {
+  return `${reference}-v${version}@hns`;
+}
+
+/** A VCALENDAR with one VEVENT, CRLF line endings, lines folded at 75 octets. */
+export function renderMovementIcs(event: MovementEvent): string {
+  const start = utcDateTime(event.start, 'start');
+  const end = utcDateTime(event.end, 'end');
+  if (end <= start) {
+    throw new Error(`end: ${event.end} must be after start ${event.start} (RFC 5545 DTEND)`);
+  }
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    `PRODID:${PRODID}`,
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+    'BEGIN:VEVENT',
+    `UID:${escapeText(event.uid)}`,
+    `SEQUENCE:${Math.max(0, Math.trunc(event.sequence))}`,
+    `DTSTAMP:${utcDateTime(event.now ?? new Date(), 'now')}`,
+    `DTSTART:${start}`,
+    `DTEND:${end}`,
+    `SUMMARY:${escapeText(event.summary)}`,
+    `DESCRIPTION:${escapeText(event.description)}`,
+    `LOCATION:${escapeText(event.location)}`,
+    // URI values are not TEXT: no backslash escaping, only no control characters.
+    `URL:${stripControls(event.url)}`,
+    event.organizerEmail && `ORGANIZER:mailto:${stripControls(event.organizerEmail)}`,
+    'STATUS:CONFIRMED',
+    'END:VEVENT',
+    'END:VCALENDAR',
+  ].filter((line): line is string => Boolean(line));
+  return lines.map(foldLine).join(CRLF) + CRLF;
+}
+
+/** RFC 5545 §3.3.11 TEXT: backslash, semicolon, comma and line breaks are escaped. */
+export function escapeText(value: string): string {
+  return stripControls(value.replace(/\r\n|\r|\n/g, '\n'), '\n')
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\n/g, '\\n');
+}
+
+/**
+ * RFC 5545 §3.1: lines longer than 75 octets (UTF-8) continue on the next line after a space.
+ * Splits between code points only, so a multi-byte character is never cut in two.
+ */
+export function foldLine(line: string): string {
+  const parts: string[] = [];
+  let current = '';
+  let octets = 0;
+  for (const char of line) {
+    const size = Buffer.byteLength(char, 'utf8');
+    // Continuation lines start with a space, which counts towards their 75 octets.
+    const limit = parts.length === 0 ? MAX_LINE_OCTETS : MAX_LINE_OCTETS - 1;
+    if (octets + size > limit) {
+      parts.push(current);
+      current = '';
+      octets = 0;
+    }
+    current += char;
+    octets += size;
+  }
+  parts.push(current);
+  return parts.join(`${CRLF} `);
+}
+
+function utcDateTime(value: Date | string, field: string): string {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) throw new Error(`${field}: ${String(value)} is not a date`);
+  // 2026-12-04T06:00:00.000Z → 20261204T060000Z
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
+}
+
+/** TEXT allows no control character but HTAB (and the line breaks escaped above). */
+function stripControls(value: string, keep = ''): string {
+  return [...value]
+    .filter((char) => {
+      const code = char.codePointAt(0) ?? 0;
+      return keep.includes(char) || char === '\t' || (code >= 0x20 && code !== 0x7f);
+    })
+    .join('');
+}
