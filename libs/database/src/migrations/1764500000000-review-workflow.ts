@@ -51,7 +51,9 @@ export class ReviewWorkflow1764500000000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX security_escalations_open ON security_escalations (acknowledge_by) WHERE status <> 'resolved'`,
     );
-    await q.query(`CREATE INDEX security_escalations_movement ON security_escalations (movement_id)`);
+    await q.query(
+      `CREATE INDEX security_escalations_movement ON security_escalations (movement_id)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
