@@ -1,5 +1,6 @@
+import { bilingualDocument, bilingualText, rowsTable } from './layout';
 import type { Locale } from '@hns/i18n';
-import { MailMessage, html, raw } from '@hns/mail';
+import { MailMessage, html } from '@hns/mail';
 import type { NotificationData } from '../notification.schema';
 import { type PublicZoneNotice, publicZoneText } from './flag-notice.mail';
 import { formatInstant, routeText, typeLabel } from './format';
@@ -79,24 +80,15 @@ export function renderAcknowledgement(
     disclaimer: DISCLAIMER.en,
   };
 
-  const text = [
+  const text = bilingualText(
     sectionText(fr, context.movementUrl),
-    '',
-    '— English version below —',
-    '',
     sectionText(en, context.movementUrl),
-  ].join('\n');
-  const body = html`<!doctype html>
-    <html>
-      <head>
-        <meta charset="utf-8" />
-        <title>${subject}</title>
-      </head>
-      <body style="font-family:sans-serif">
-        ${sectionHtml(fr, context.movementUrl)} ${raw('<hr>')}
-        ${sectionHtml(en, context.movementUrl)}
-      </body>
-    </html>`;
+  );
+  const body = bilingualDocument(
+    subject,
+    sectionHtml(fr, context.movementUrl),
+    sectionHtml(en, context.movementUrl),
+  );
 
   return {
     to,
@@ -179,15 +171,7 @@ function sectionText(s: Section, url: string): string {
 function sectionHtml(s: Section, url: string) {
   return html`<section lang="${s.lang}">
     <p>${s.intro}</p>
-    <table cellpadding="4" style="border-collapse:collapse">
-      ${s.rows.map(
-        ([k, v]) =>
-          html`<tr>
-            <th align="left">${k}</th>
-            <td>${v}</td>
-          </tr>`,
-      )}
-    </table>
+    ${rowsTable(s.rows)}
     ${
       s.vehicles.length > 0 &&
       html`<h3>${s.vehiclesTitle}</h3>

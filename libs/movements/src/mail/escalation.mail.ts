@@ -1,5 +1,6 @@
+import { bilingualDocument, bilingualText, rowsTable } from './layout';
 import type { Locale } from '@hns/i18n';
-import { MailMessage, html, raw } from '@hns/mail';
+import { MailMessage, html } from '@hns/mail';
 import type { NotificationData } from '../notification.schema';
 import type { ReasonText } from './flag-notice.mail';
 import { formatInstant, routeText, typeLabel } from './format';
@@ -160,23 +161,8 @@ export function renderSecurityEscalation(
   const en = section('en');
   const comment = context.comment?.trim() || undefined;
 
-  const text = [
-    sectionText(fr, comment),
-    '',
-    '— English version below —',
-    '',
-    sectionText(en, comment),
-  ].join('\n');
-  const body = html`<!doctype html>
-    <html>
-      <head>
-        <meta charset="utf-8" />
-        <title>${subject}</title>
-      </head>
-      <body style="font-family:sans-serif">
-        ${sectionHtml(fr, comment)} ${raw('<hr>')} ${sectionHtml(en, comment)}
-      </body>
-    </html>`;
+  const text = bilingualText(sectionText(fr, comment), sectionText(en, comment));
+  const body = bilingualDocument(subject, sectionHtml(fr, comment), sectionHtml(en, comment));
 
   return {
     to,
@@ -243,15 +229,7 @@ function sectionHtml(s: Section, comment: string | undefined) {
       html`<h3>${s.commentTitle}</h3>
         <blockquote style="white-space:pre-line">${comment}</blockquote>`
     }
-    <table cellpadding="4" style="border-collapse:collapse">
-      ${s.rows.map(
-        ([k, v]) =>
-          html`<tr>
-            <th align="left">${k}</th>
-            <td>${v}</td>
-          </tr>`,
-      )}
-    </table>
+    ${rowsTable(s.rows)}
     ${
       s.zones.length > 0 &&
       html`<h3>${s.zonesTitle}</h3>

@@ -1,5 +1,6 @@
+import { bilingualDocument, bilingualText, rowsTable } from './layout';
 import type { Locale } from '@hns/i18n';
-import { MailMessage, html, raw } from '@hns/mail';
+import { MailMessage, html } from '@hns/mail';
 import type { NotificationData } from '../notification.schema';
 import { formatInstant, routeText } from './format';
 import { DISCLAIMER } from './receipt.mail';
@@ -110,24 +111,12 @@ export function renderFlagNotice(context: FlagNoticeContext, to: string[]): Mail
     disclaimer: DISCLAIMER.en,
   };
 
-  const text = [
-    sectionText(fr, comment),
-    '',
-    '— English version below —',
-    '',
-    sectionText(en, comment),
-  ].join('\n');
-  const body = html`<!doctype html>
-    <html>
-      <head>
-        <meta charset="utf-8" />
-        <title>${subject}</title>
-      </head>
-      <body style="font-family:sans-serif">
-        ${sectionHtml(fr, comment, context.movementUrl)} ${raw('<hr>')}
-        ${sectionHtml(en, comment, context.movementUrl)}
-      </body>
-    </html>`;
+  const text = bilingualText(sectionText(fr, comment), sectionText(en, comment));
+  const body = bilingualDocument(
+    subject,
+    sectionHtml(fr, comment, context.movementUrl),
+    sectionHtml(en, comment, context.movementUrl),
+  );
 
   return { to, subject, text, html: body.toString() };
 }
@@ -181,15 +170,7 @@ function sectionText(s: Section, comment: string | undefined): string {
 function sectionHtml(s: Section, comment: string | undefined, url: string) {
   return html`<section lang="${s.lang}">
     <p>${s.intro}</p>
-    <table cellpadding="4" style="border-collapse:collapse">
-      ${s.rows.map(
-        ([k, v]) =>
-          html`<tr>
-            <th align="left">${k}</th>
-            <td>${v}</td>
-          </tr>`,
-      )}
-    </table>
+    ${rowsTable(s.rows)}
     <h3>${s.reasonsTitle}</h3>
     <ol>
       ${s.reasons.map(

@@ -1,4 +1,5 @@
-import { MailMessage, html, raw } from '@hns/mail';
+import { bilingualDocument, bilingualText, rowsTable } from './layout';
+import { MailMessage, html } from '@hns/mail';
 import type { NotificationData } from '../notification.schema';
 import { formatInstant, routeText, typeLabel } from './format';
 
@@ -74,40 +75,20 @@ export function renderReceipt(context: ReceiptContext, to: string[]): MailMessag
       '',
       disclaimer,
     ].join('\n');
-  const text = [
-    textSection(fr, DISCLAIMER.fr),
-    '',
-    '— English version below —',
-    '',
-    textSection(en, DISCLAIMER.en),
-  ].join('\n');
+  const text = bilingualText(textSection(fr, DISCLAIMER.fr), textSection(en, DISCLAIMER.en));
 
   const htmlSection = (s: typeof fr, lang: string, disclaimer: string) =>
     html` <section lang="${lang}">
       <p>${s.intro}</p>
-      <table cellpadding="4" style="border-collapse:collapse">
-        ${s.rows.map(
-          ([k, v]) =>
-            html`<tr>
-              <th align="left">${k}</th>
-              <td>${v}</td>
-            </tr>`,
-        )}
-      </table>
+      ${rowsTable(s.rows)}
       <p><a href="${context.movementUrl}">${s.link}</a></p>
       <p style="font-size:small;color:#555">${disclaimer}</p>
     </section>`;
-  const body = html`<!doctype html>
-    <html>
-      <head>
-        <meta charset="utf-8" />
-        <title>${subject}</title>
-      </head>
-      <body style="font-family:sans-serif">
-        ${htmlSection(fr, 'fr', DISCLAIMER.fr)} ${raw('<hr>')}
-        ${htmlSection(en, 'en', DISCLAIMER.en)}
-      </body>
-    </html>`;
+  const body = bilingualDocument(
+    subject,
+    htmlSection(fr, 'fr', DISCLAIMER.fr),
+    htmlSection(en, 'en', DISCLAIMER.en),
+  );
 
   return { to, subject, text, html: body.toString() };
 }
