@@ -71,7 +71,7 @@ describe("the cell's review workflow", () => {
     expect(ngoQueue.statusCode).toBe(403);
   });
 
-  it('acknowledges a movement once every required seat has approved', async () => {
+  it('acknowledges a movement once every required seat has approved; the NGO then reports departure and arrival', async () => {
     const m = await submit(260);
     await inReview(m.id);
     for (const seat of SEATS.slice(0, 3)) {
@@ -93,6 +93,32 @@ describe("the cell's review workflow", () => {
     expect(JSON.stringify(mail.cc)).toContain('cell@ocha.test');
     expect(`${mail.subject} ${mail.text}`).not.toMatch(/approv|approuv/i);
     expect(mail.text).toMatch(/neither a permission nor a security guarantee/);
+    const early = await h.api.inject({
+      method: 'POST',
+      url: `/movements/${m.id}/arrive`,
+      headers: bearer(ngo.token),
+    });
+    expect(early.statusCode).toBe(409);
+    const other = await ngoAccount(h);
+    const foreign = await h.api.inject({
+      method: 'POST',
+      url: `/movements/${m.id}/depart`,
+      headers: bearer(other.token),
+    });
+    expect(foreign.statusCode).toBe(404);
+    const departed = await h.api.inject({
+      method: 'POST',
+      url: `/movements/${m.id}/depart`,
+      headers: bearer(ngo.token),
+    });
+    expect(departed.json().status).toBe('in_progress');
+    const arrived = await h.api.inject({
+      method: 'POST',
+      url: `/movements/${m.id}/arrive`,
+      headers: bearer(ngo.token),
+    });
+    expect(arrived.json().status).toBe('completed');
+
     const ics = mail.attachments.find((a) => a.filename?.endsWith('.ics'))!;
     expect(ics.filename).toBe(`${m.reference}-v1.ics`);
     const calendar = ics.content.toString('utf8');

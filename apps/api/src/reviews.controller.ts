@@ -31,6 +31,22 @@ export class ReviewsController {
     return this.reviews.queue(actor, query.limit);
   }
 
+  @Post('movements/:id/depart')
+  @HttpCode(200)
+  @Access({ roles: ['ngo'] })
+  @ApiOperation({ summary: 'Report that an acknowledged movement has departed' })
+  depart(@CurrentActor() actor: Actor, @Param('id', { schema: z.uuid() }) id: string) {
+    return this.reviews.reportProgress(actor, id, 'departed');
+  }
+
+  @Post('movements/:id/arrive')
+  @HttpCode(200)
+  @Access({ roles: ['ngo'] })
+  @ApiOperation({ summary: 'Report that a movement under way has arrived' })
+  arrive(@CurrentActor() actor: Actor, @Param('id', { schema: z.uuid() }) id: string) {
+    return this.reviews.reportProgress(actor, id, 'arrived');
+  }
+
   @Post('movements/:id/reviews')
   @HttpCode(200)
   @Access({ roles: ['cell'] })

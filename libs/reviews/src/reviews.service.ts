@@ -209,6 +209,20 @@ export class ReviewsService {
     });
   }
 
+  /** The organisation reports its convoy under way (departed) or arrived. */
+  async reportProgress(actor: Actor, movementId: string, event: 'departed' | 'arrived') {
+    if (actor.role !== 'ngo' || !actor.organisationId) throw forbidden();
+    return this.db.transaction(async (manager) => {
+      const movement = await this.lock(manager, movementId);
+      // Another organisation's movement is reported as absent, never as forbidden.
+      if (!movement || movement.organisation_id !== actor.organisationId) {
+        throw notFound('movement.not_found', { id: movementId });
+      }
+      const status = await this.apply(manager, movement, { type: event }, actor, {});
+      return { movementId, version: movement.current_version, status };
+    });
+  }
+
   /** Opens a UNDSS escalation with its acknowledgement deadline, and alerts UNDSS through the outbox. */
   private async raiseEscalation(
     manager: EntityManager,
