@@ -196,6 +196,42 @@ describe("the cell's review workflow", () => {
     expect(alert.headers.get('priority')).toBe('high');
     expect(alert.text).toContain('Armed group reported near Boni');
     expect(alert.text).toContain('ACF-1');
+
+    // UNDSS sees it on its board, acknowledges it, then clears it: review goes on.
+    const board = await h.api.inject({
+      method: 'GET',
+      url: '/escalations',
+      headers: bearer(cell.undss.token),
+    });
+    const item = board.json().items.find((i: { movementId: string }) => i.movementId === m.id);
+    expect(item).toMatchObject({ severity: 'critical', status: 'open', reference: m.reference });
+    const byWfp = await h.api.inject({
+      method: 'POST',
+      url: `/escalations/${item.id}/acknowledge`,
+      headers: bearer(cell.wfp_logistics.token),
+    });
+    expect(byWfp.statusCode).toBe(403);
+    const ack = await h.api.inject({
+      method: 'POST',
+      url: `/escalations/${item.id}/acknowledge`,
+      headers: bearer(cell.undss.token),
+    });
+    expect(ack.json().status).toBe('acknowledged');
+    const resolved = await h.api.inject({
+      method: 'POST',
+      url: `/escalations/${item.id}/resolve`,
+      headers: bearer(cell.undss.token),
+      payload: { outcome: 'cleared', note: 'Checked with FAMa: road open' },
+    });
+    expect(resolved.statusCode).toBe(200);
+    expect(resolved.json().movementStatus).toBe('in_review');
+    const again = await h.api.inject({
+      method: 'POST',
+      url: `/escalations/${item.id}/resolve`,
+      headers: bearer(cell.undss.token),
+      payload: { outcome: 'cleared' },
+    });
+    expect(again.statusCode).toBe(409);
   });
 
   it('refuses a decision by a seat the policy does not require, and by non-cell users', async () => {

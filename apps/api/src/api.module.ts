@@ -8,6 +8,7 @@ import { MovementsModule } from '@hns/movements';
 import { QueueModule } from '@hns/queue';
 import { ReviewsModule } from '@hns/reviews';
 import { AuthController } from './auth.controller';
+import { EscalationsController } from './escalations.controller';
 import { HealthController } from './health.controller';
 import { MovementsController } from './movements.controller';
 import { ReviewsController } from './reviews.controller';
@@ -26,6 +27,7 @@ import { ReviewsController } from './reviews.controller';
     AuthController,
     MovementsController,
     ReviewsController,
+    EscalationsController,
     HealthController,
     DevMailController,
   ],

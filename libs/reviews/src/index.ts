@@ -7,3 +7,4 @@ export * from './review-policy';
 export * from './reviews.module';
 export * from './reviews.service';
 export * from './review-mailer.service';
+export * from './escalations.service';

@@ -23,7 +23,7 @@ import {
   decisionEvent,
 } from './decisions';
 import { transition } from './lifecycle';
-import type { Effect, LifecycleEvent } from './lifecycle-events';
+import type { Effect, EscalationOutcome, LifecycleEvent } from './lifecycle-events';
 import { Refusal, reviewText } from './messages';
 import { SeatPolicy, requiredSeats } from './review-policy';
 
@@ -221,6 +221,43 @@ export class ReviewsService {
       const status = await this.apply(manager, movement, { type: event }, actor, {});
       return { movementId, version: movement.current_version, status };
     });
+  }
+
+  /**
+   * The movement's side of a resolved escalation (called inside the resolving transaction).
+   * An escalation on a version that has since been amended changes nothing.
+   */
+  async resolveEscalation(
+    manager: EntityManager,
+    movementId: string,
+    version: number,
+    outcome: EscalationOutcome,
+    actor: Actor,
+  ): Promise<MovementStatus> {
+    const movement = await this.lock(manager, movementId);
+    if (!movement) throw notFound('movement.not_found', { id: movementId });
+    if (movement.current_version !== version) return movement.status;
+    const tasks: { seat: Seat; status: string }[] = await manager.query(
+      `SELECT seat, status FROM review_tasks WHERE movement_id = $1 AND version = $2`,
+      [movementId, version],
+    );
+    const [open]: { n: number }[] = await manager.query(
+      `SELECT count(*)::int AS n FROM security_escalations WHERE movement_id = $1 AND version = $2 AND status <> 'resolved'`,
+      [movementId, version],
+    );
+    return this.apply(
+      manager,
+      movement,
+      {
+        type: 'escalation_resolved',
+        outcome,
+        requiredSeats: tasks.map((t) => t.seat),
+        approvedSeats: tasks.filter((t) => t.status === 'approved').map((t) => t.seat),
+        otherOpenEscalations: open.n,
+      },
+      actor,
+      { outcome },
+    );
   }
 
   /** Opens a UNDSS escalation with its acknowledgement deadline, and alerts UNDSS through the outbox. */

@@ -43,7 +43,7 @@ export class ReviewWorkflow1764500000000 implements MigrationInterface {
         acknowledged_at timestamptz,
         resolved_by uuid REFERENCES users (id),
         resolved_at timestamptz,
-        outcome text CHECK (outcome IN ('cleared', 'flagged')),
+        outcome text CHECK (outcome IN ('cleared', 'advise_reroute', 'advise_postpone', 'advise_cancel')),
         resolution_note text,
         alerts_sent integer NOT NULL DEFAULT 0,
         created_at timestamptz NOT NULL DEFAULT now()
