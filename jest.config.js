@@ -25,6 +25,8 @@ const libs = [
   'http',
   'movements',
   'reviews',
+  'gazetteer',
+  'deconfliction',
 ];
 const moduleNameMapper = Object.fromEntries(
   libs.map((name) => [`^@hns/${name}$`, `<rootDir>/libs/${name}/src`]),
