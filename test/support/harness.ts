@@ -44,7 +44,9 @@ export async function startHarness(
   await api.getHttpAdapter().getInstance().ready();
   let worker: INestApplicationContext | undefined;
   if (options.worker) {
-    worker = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error'] });
+    worker = await NestFactory.createApplicationContext(WorkerModule, {
+      logger: ['error', 'warn'],
+    });
     await worker.init();
   }
   return {

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { AccessGuard, AuthModule } from '@hns/auth';
 import { ConfigModule } from '@hns/config';
 import { DatabaseModule } from '@hns/database';
+import { GazetteerModule } from '@hns/gazetteer';
 import { DevMailController, MailModule } from '@hns/mail';
 import { MovementsModule } from '@hns/movements';
 import { QueueModule } from '@hns/queue';
@@ -11,6 +12,7 @@ import { AuthController } from './auth.controller';
 import { EscalationsController } from './escalations.controller';
 import { HealthController } from './health.controller';
 import { MovementsController } from './movements.controller';
+import { PlacesController } from './places.controller';
 import { ReviewsController } from './reviews.controller';
 
 @Module({
@@ -22,12 +24,14 @@ import { ReviewsController } from './reviews.controller';
     MailModule,
     MovementsModule,
     ReviewsModule,
+    GazetteerModule,
   ],
   controllers: [
     AuthController,
     MovementsController,
     ReviewsController,
     EscalationsController,
+    PlacesController,
     HealthController,
     DevMailController,
   ],

@@ -4,14 +4,16 @@ import { Job, UnrecoverableError } from 'bullmq';
 import { describeMailError, isPermanentMailError } from '@hns/mail';
 import { MOVEMENT_JOBS, MovementMailer } from '@hns/movements';
 import { QUEUES } from '@hns/queue';
-import { REVIEW_JOBS, ReviewMailer } from '@hns/reviews';
+import { REVIEW_MAIL_JOBS, ReviewMailer } from '@hns/reviews';
 
-type MailJob = Job<{
+interface MailJobData {
   movementId: string;
   version: number;
+  seat: string;
   escalationId: string;
-  correlationId?: string;
-}>;
+  alert: number;
+}
+type MailJob = Job<MailJobData>;
 
 /**
  * Sends the emails queued through the outbox. Each handler is idempotent (email deliveries are
@@ -20,35 +22,32 @@ type MailJob = Job<{
 @Processor(QUEUES.mail, { concurrency: 8 })
 export class MailProcessor extends WorkerHost {
   private readonly logger = new Logger(MailProcessor.name);
-  private readonly handlers: Record<string, (job: MailJob) => Promise<void>>;
+  private readonly handlers: Record<string, (data: MailJobData) => Promise<void>>;
 
-  constructor(
-    private readonly movementMailer: MovementMailer,
-    private readonly reviewMailer: ReviewMailer,
-  ) {
+  constructor(movements: MovementMailer, reviews: ReviewMailer) {
     super();
     this.handlers = {
-      [MOVEMENT_JOBS.receipt]: (job) =>
-        this.movementMailer.sendReceipt(job.data.movementId, job.data.version),
-      [MOVEMENT_JOBS.acknowledgement]: (job) =>
-        this.reviewMailer.sendAcknowledgement(job.data.movementId, job.data.version),
-      [MOVEMENT_JOBS.flagNotice]: (job) =>
-        this.reviewMailer.sendFlagNotice(job.data.movementId, job.data.version),
-      [REVIEW_JOBS.escalationAlert]: (job) =>
-        this.reviewMailer.sendEscalationAlert(job.data.escalationId),
+      [MOVEMENT_JOBS.receipt]: (d) => movements.sendReceipt(d.movementId, d.version),
+      [MOVEMENT_JOBS.cancellationNotice]: (d) =>
+        reviews.sendCancellationNotice(d.movementId, d.version),
+      [REVIEW_MAIL_JOBS.acknowledgement]: (d) =>
+        reviews.sendAcknowledgement(d.movementId, d.version),
+      [REVIEW_MAIL_JOBS.flagNotice]: (d) => reviews.sendFlagNotice(d.movementId, d.version),
+      [REVIEW_MAIL_JOBS.expiryNotice]: (d) => reviews.sendExpiryNotice(d.movementId, d.version),
+      [REVIEW_MAIL_JOBS.seatReminder]: (d) =>
+        reviews.sendSeatReminder(d.movementId, d.version, d.seat),
+      [REVIEW_MAIL_JOBS.overdueAlert]: (d) => reviews.sendOverdueAlert(d.movementId, d.version),
+      [REVIEW_MAIL_JOBS.escalationAlert]: (d) => reviews.sendEscalationAlert(d.escalationId),
+      [REVIEW_MAIL_JOBS.escalationOverdue]: (d) =>
+        reviews.sendEscalationOverdue(d.escalationId, d.alert),
     };
-  }
-
-  /** Names this processor handles; the worker refuses to start if a declared job has none. */
-  get jobNames(): string[] {
-    return Object.keys(this.handlers);
   }
 
   async process(job: MailJob): Promise<void> {
     const handler = this.handlers[job.name];
-    if (!handler) throw new Error(`no handler for mail job "${job.name}"`);
+    if (!handler) throw new UnrecoverableError(`no handler for mail job "${job.name}"`);
     try {
-      await handler(job);
+      await handler(job.data);
     } catch (error) {
       const reason = describeMailError(error);
       this.logger.warn(

@@ -8,6 +8,7 @@ import { ReviewsModule } from '@hns/reviews';
 import { MailProcessor } from './mail.processor';
 import { MailSinkLifecycle } from './mail-sink.lifecycle';
 import { ReviewProcessor } from './review.processor';
+import { TimersProcessor } from './timers.processor';
 
 @Module({
   imports: [
@@ -18,6 +19,6 @@ import { ReviewProcessor } from './review.processor';
     MovementsModule,
     ReviewsModule,
   ],
-  providers: [OutboxRelay, MailProcessor, ReviewProcessor, MailSinkLifecycle],
+  providers: [OutboxRelay, MailProcessor, ReviewProcessor, TimersProcessor, MailSinkLifecycle],
 })
 export class WorkerModule {}

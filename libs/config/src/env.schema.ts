@@ -73,6 +73,11 @@ export const envSchema = z
     UNDSS_ESCALATION_EMAILS: emailList,
     OCHA_CELL_EMAILS: emailList,
     LEAD_TIME_HOURS: z.coerce.number().min(0).max(720).default(48),
+    REVIEW_REMINDER_HOURS: z.coerce.number().min(0).max(10_000).default(24),
+    OVERDUE_ALERT_HOURS: z.coerce.number().min(0).max(10_000).default(12),
+    ESCALATION_ACK_MINUTES: z.coerce.number().min(0).max(10_080).default(120),
+    ESCALATION_ACK_CRITICAL_MINUTES: z.coerce.number().min(0).max(10_080).default(30),
+    EXPIRY_GRACE_MINUTES: z.coerce.number().min(0).max(10_080).default(0),
     OPERATION_AREA_BBOX: bbox.default(() => ({
       minLon: -12.3,
       minLat: 10.1,

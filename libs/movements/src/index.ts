@@ -12,3 +12,8 @@ export * from './mail/escalation.mail';
 export * from './mail/flag-notice.mail';
 export * from './mail/format';
 export * from './mail/ics';
+export * from './mail/cancellation-notice.mail';
+export * from './mail/escalation-overdue.mail';
+export * from './mail/expiry-notice.mail';
+export * from './mail/overdue-alert.mail';
+export * from './mail/seat-reminder.mail';

@@ -37,8 +37,7 @@ import { checkMovementRules, routeWkt } from './rules';
 
 export const MOVEMENT_JOBS = {
   receipt: 'movement.receipt',
-  acknowledgement: 'movement.acknowledgement',
-  flagNotice: 'movement.flag-notice',
+  cancellationNotice: 'movement.cancellation-notice',
   reviewFanOut: 'movement.review-fanout',
 } as const;
 
@@ -268,6 +267,14 @@ export class MovementsService {
         `UPDATE review_tasks SET status = 'closed' WHERE movement_id = $1 AND status = 'pending'`,
         [id],
       );
+      await enqueueInOutbox(manager, [
+        {
+          queue: QUEUES.mail,
+          jobName: MOVEMENT_JOBS.cancellationNotice,
+          payload: { movementId: id, version: current.current_version },
+          correlationId: id,
+        },
+      ]);
       await recordAudit(manager, {
         ...auditActor(actor),
         action: 'movement.cancelled',

@@ -20,6 +20,7 @@ interface OutboxRow {
   job_name: string;
   payload: Record<string, unknown>;
   correlation_id: string | null;
+  run_at: Date | null;
 }
 
 const BATCH_SIZE = 500;
@@ -66,7 +67,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async relayBatch(): Promise<number> {
     return this.db.transaction(async (manager) => {
       const rows: OutboxRow[] = await manager.query(
-        `SELECT id, queue, job_name, payload, correlation_id FROM outbox
+        `SELECT id, queue, job_name, payload, correlation_id, run_at FROM outbox
          WHERE relayed_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [BATCH_SIZE],
       );
@@ -80,7 +81,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           queueRows.map((row) => ({
             name: row.job_name,
             data: { ...row.payload, outboxId: row.id, correlationId: row.correlation_id },
-            opts: { ...JOB_OPTIONS[name], jobId: row.id },
+            opts: {
+              ...JOB_OPTIONS[name],
+              jobId: row.id,
+              ...(row.run_at ? { delay: Math.max(0, row.run_at.getTime() - Date.now()) } : {}),
+            },
           })),
         );
       }

@@ -7,6 +7,8 @@ export interface OutboxMessage {
   /** Ids only: the worker loads the state it needs from PostgreSQL. */
   payload: Record<string, string | number | boolean | null>;
   correlationId?: string;
+  /** Run the job no earlier than this (a timer); a time already past runs it at once. */
+  runAt?: Date;
 }
 
 /**
@@ -25,12 +27,13 @@ export async function enqueueInOutbox(
       message.jobName,
       JSON.stringify(message.payload),
       message.correlationId ?? null,
+      message.runAt ?? null,
     );
-    const base = index * 4;
-    return `($${base + 1}, $${base + 2}, $${base + 3}::jsonb, $${base + 4})`;
+    const base = index * 5;
+    return `($${base + 1}, $${base + 2}, $${base + 3}::jsonb, $${base + 4}, $${base + 5})`;
   });
   await manager.query(
-    `INSERT INTO outbox (queue, job_name, payload, correlation_id) VALUES ${rows.join(', ')}`,
+    `INSERT INTO outbox (queue, job_name, payload, correlation_id, run_at) VALUES ${rows.join(', ')}`,
     values,
   );
 }

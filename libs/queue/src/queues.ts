@@ -6,6 +6,8 @@ export const QUEUES = {
   mail: 'mail',
   /** The cell's review work: fan-out of review tasks per seat. */
   review: 'review',
+  /** Deadlines as delayed jobs: reminders, overdue alerts, escalation deadlines, expiry. */
+  timers: 'timers',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -22,6 +24,12 @@ export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
     // About 9 hours of retries with exponential backoff: a mail server outage must not lose mail.
     attempts: 14,
     backoff: { type: 'exponential', delay: 2000 },
+    removeOnComplete: { age: DAY, count: 50_000 },
+    removeOnFail: { age: 7 * DAY, count: 50_000 },
+  },
+  timers: {
+    attempts: 20,
+    backoff: { type: 'exponential', delay: 1000 },
     removeOnComplete: { age: DAY, count: 50_000 },
     removeOnFail: { age: 7 * DAY, count: 50_000 },
   },

@@ -8,3 +8,5 @@ export * from './reviews.module';
 export * from './reviews.service';
 export * from './review-mailer.service';
 export * from './escalations.service';
+export * from './follow-ups';
+export * from './deadlines.service';

@@ -62,6 +62,22 @@ const en = {
   'review.reason.contact_unreachable': 'The focal point or the convoy leader could not be reached',
   'review.reason.contact_unreachable.hint':
     'Give phone and satellite phone numbers that are answered 24/7, and check that they work.',
+  'review.reason.escort_requested': 'An armed escort is requested or imposed: UNDSS reviews it',
+  'review.reason.escort_requested.hint':
+    'Armed escorts are a last resort: keep the justification precise; UNDSS will advise.',
+  'review.reason.emergency_short_notice':
+    'Emergency movement notified at short notice: UNDSS reviews it',
+  'review.reason.emergency_short_notice.hint':
+    'Keep the focal point and the convoy leader reachable: UNDSS may call before departure.',
+  'review.reason.undss_advise_reroute': 'UNDSS advises another route',
+  'review.reason.undss_advise_reroute.hint':
+    'Amend the route (waypoints) and submit the amendment; contact the cell for the areas to avoid.',
+  'review.reason.undss_advise_postpone': 'UNDSS advises postponing the movement',
+  'review.reason.undss_advise_postpone.hint':
+    'Amend the departure and arrival times to a later date.',
+  'review.reason.undss_advise_cancel': 'UNDSS advises cancelling the movement',
+  'review.reason.undss_advise_cancel.hint':
+    'Cancel the notification, or contact the cell to discuss the conditions of a new one.',
   'review.reason.other': "Another reason (see the reviewer's comment)",
   'review.reason.other.hint': "Follow the reviewer's comment.",
 } as const;
@@ -125,6 +141,22 @@ const fr: Record<ReviewMessageKey, string> = {
   'review.reason.contact_unreachable': 'Le point focal ou le chef de convoi n’a pas pu être joint',
   'review.reason.contact_unreachable.hint':
     'Donnez des numéros de téléphone et de téléphone satellite joignables 24 h/24, et vérifiez-les.',
+  'review.reason.escort_requested': 'Une escorte armée est demandée ou imposée : l’UNDSS l’examine',
+  'review.reason.escort_requested.hint':
+    'Les escortes armées sont un dernier recours : gardez la justification précise ; l’UNDSS donnera son avis.',
+  'review.reason.emergency_short_notice':
+    'Mouvement d’urgence notifié avec un préavis court : l’UNDSS l’examine',
+  'review.reason.emergency_short_notice.hint':
+    'Gardez le point focal et le chef de convoi joignables : l’UNDSS peut appeler avant le départ.',
+  'review.reason.undss_advise_reroute': 'L’UNDSS conseille un autre itinéraire',
+  'review.reason.undss_advise_reroute.hint':
+    'Modifiez l’itinéraire (points de passage) et soumettez la modification ; contactez la cellule pour les zones à éviter.',
+  'review.reason.undss_advise_postpone': 'L’UNDSS conseille de reporter le mouvement',
+  'review.reason.undss_advise_postpone.hint':
+    'Modifiez les heures de départ et d’arrivée pour une date ultérieure.',
+  'review.reason.undss_advise_cancel': 'L’UNDSS conseille d’annuler le mouvement',
+  'review.reason.undss_advise_cancel.hint':
+    'Annulez la notification, ou contactez la cellule pour discuter des conditions d’une nouvelle.',
   'review.reason.other': 'Autre motif (voir le commentaire de l’examinateur)',
   'review.reason.other.hint': 'Suivez le commentaire de l’examinateur.',
 };

@@ -18,14 +18,24 @@ export const REASON_CODES = [
   'contact_unreachable',
   'other',
 ] as const;
-export type ReasonCode = (typeof REASON_CODES)[number];
+export type ReasonCode = (typeof REASON_CODES)[number] | SystemReasonCode;
+
+/** Reasons the system itself gives (automatic escalations, UNDSS advice); not a seat's choice. */
+export const SYSTEM_REASON_CODES = [
+  'escort_requested',
+  'emergency_short_notice',
+  'undss_advise_reroute',
+  'undss_advise_postpone',
+  'undss_advise_cancel',
+] as const;
+export type SystemReasonCode = (typeof SYSTEM_REASON_CODES)[number];
 
 // Fails to compile when a code has no label or no hint in the catalogue.
 type Described = `review.reason.${ReasonCode}` | `review.reason.${ReasonCode}.hint`;
 const _everyCodeDescribed: Exclude<Described, ReviewMessageKey> extends never ? true : false = true;
 
 export function isReasonCode(value: string): value is ReasonCode {
-  return (REASON_CODES as readonly string[]).includes(value);
+  return ([...REASON_CODES, ...SYSTEM_REASON_CODES] as readonly string[]).includes(value);
 }
 
 /** The reason as the organisation reads it: what is wrong and what to change. */

@@ -3,11 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { EmailDeliveryService } from '@hns/mail';
+import type { Seat } from '@hns/config';
 import {
+  MovementStatus,
   NotificationData,
   ReasonText,
   renderAcknowledgement,
+  renderCancellationNotice,
+  renderEscalationOverdue,
+  renderExpiryNotice,
   renderFlagNotice,
+  renderOverdueAlert,
+  renderSeatReminder,
   renderSecurityEscalation,
 } from '@hns/movements';
 import { ReasonCode, describeReason, isReasonCode } from './reason-codes';
@@ -15,6 +22,9 @@ import { ReasonCode, describeReason, isReasonCode } from './reason-codes';
 interface MovementRow {
   id: string;
   reference: string;
+  status: MovementStatus;
+  cancellation_reason: string | null;
+  updated_at: Date;
   organisation_name: string;
   notification: NotificationData;
   acknowledged_at: Date | null;
@@ -65,13 +75,20 @@ export class ReviewMailer {
     );
   }
 
-  /** One notice with every flag of the version; a later flag sends a new notice listing them all. */
+  /**
+   * One notice with every flag of the version (seats' flags and UNDSS advice); a later flag sends
+   * a new notice listing them all. UNDSS's resolution note stays with the cell (need to know).
+   */
   async sendFlagNotice(movementId: string, version: number): Promise<void> {
     const m = await this.movement(movementId, version);
-    const flags: { seat: string; reason_codes: string[]; comment: string | null }[] =
+    const flags: { source: string; reason_codes: string[]; comment: string | null }[] =
       await this.db.query(
-        `SELECT seat, reason_codes, comment FROM review_tasks
-       WHERE movement_id = $1 AND version = $2 AND status = 'flagged' ORDER BY decided_at, seat`,
+        `SELECT seat AS source, reason_codes, comment FROM review_tasks
+       WHERE movement_id = $1 AND version = $2 AND status = 'flagged'
+       UNION ALL
+       SELECT 'undss:' || id, ARRAY['undss_' || outcome], NULL FROM security_escalations
+       WHERE movement_id = $1 AND version = $2 AND status = 'resolved' AND outcome LIKE 'advise_%'
+       ORDER BY 1`,
         [movementId, version],
       );
     if (flags.length === 0) return;
@@ -79,7 +96,7 @@ export class ReviewMailer {
     const comments = flags.map((f) => f.comment).filter((c): c is string => !!c);
     await this.deliveries.sendOnce(
       {
-        idempotencyKey: `movement.flag-notice:${movementId}:v${version}:${flags.map((f) => f.seat).join('+')}`,
+        idempotencyKey: `movement.flag-notice:${movementId}:v${version}:${flags.map((f) => f.source).join('+')}`,
         kind: 'movement.flag-notice',
         movementId,
         movementVersion: version,
@@ -102,25 +119,9 @@ export class ReviewMailer {
 
   /** The alert to UNDSS: the configured addresses and every active UNDSS seat user. */
   async sendEscalationAlert(escalationId: string): Promise<void> {
-    const [e]: {
-      movement_id: string;
-      version: number;
-      severity: 'critical' | 'high' | 'medium';
-      raised_by_seat: string | null;
-      reason_codes: string[];
-      comment: string | null;
-      acknowledge_by: Date;
-    }[] = await this.db.query(
-      `SELECT movement_id, version, severity, raised_by_seat, reason_codes, comment, acknowledge_by
-       FROM security_escalations WHERE id = $1`,
-      [escalationId],
-    );
-    if (!e) throw new Error(`escalation ${escalationId} not found`);
+    const e = await this.escalation(escalationId);
     const m = await this.movement(e.movement_id, e.version);
-    const undss: { email: string }[] = await this.db.query(
-      `SELECT email FROM users WHERE role = 'cell' AND seat = 'undss' AND disabled_at IS NULL ORDER BY email`,
-    );
-    const to = [...new Set([...this.config.UNDSS_ESCALATION_EMAILS, ...undss.map((u) => u.email)])];
+    const to = await this.undssAddresses();
     await this.deliveries.sendOnce(
       {
         idempotencyKey: `escalation.alert:${escalationId}:0`,
@@ -150,9 +151,183 @@ export class ReviewMailer {
     );
   }
 
+  async sendCancellationNotice(movementId: string, version: number): Promise<void> {
+    const m = await this.movement(movementId, version);
+    await this.deliveries.sendOnce(
+      {
+        idempotencyKey: `movement.cancellation:${movementId}`,
+        kind: 'movement.cancellation',
+        movementId,
+        movementVersion: version,
+      },
+      () =>
+        renderCancellationNotice(
+          {
+            reference: m.reference,
+            version,
+            organisationName: m.organisation_name,
+            notification: m.notification,
+            reason: m.cancellation_reason ?? '',
+            cancelledAt: m.updated_at.toISOString(),
+            movementUrl: this.movementUrl(movementId),
+          },
+          [m.notification.focalPoint.email],
+          this.config.OCHA_CELL_EMAILS,
+        ),
+    );
+  }
+
+  async sendExpiryNotice(movementId: string, version: number): Promise<void> {
+    const m = await this.movement(movementId, version);
+    await this.deliveries.sendOnce(
+      {
+        idempotencyKey: `movement.expiry:${movementId}:v${version}`,
+        kind: 'movement.expiry',
+        movementId,
+        movementVersion: version,
+      },
+      () =>
+        renderExpiryNotice(
+          {
+            reference: m.reference,
+            version,
+            organisationName: m.organisation_name,
+            notification: m.notification,
+            movementUrl: this.movementUrl(movementId),
+            newNotificationUrl: `${this.config.APP_URL}/movements/new`,
+          },
+          [m.notification.focalPoint.email],
+        ),
+    );
+  }
+
+  /** To the active users of the seat that has not decided yet. */
+  async sendSeatReminder(movementId: string, version: number, seat: string): Promise<void> {
+    const m = await this.movement(movementId, version);
+    const to = await this.seatAddresses(seat);
+    if (to.length === 0) return; // nobody holds the seat: the OCHA overdue alert covers it
+    await this.deliveries.sendOnce(
+      {
+        idempotencyKey: `review.reminder:${movementId}:v${version}:${seat}`,
+        kind: 'review.reminder',
+        movementId,
+        movementVersion: version,
+      },
+      () =>
+        renderSeatReminder(
+          {
+            reference: m.reference,
+            version,
+            organisationName: m.organisation_name,
+            notification: m.notification,
+            seat: seat as Seat,
+            reviewUrl: this.movementUrl(movementId),
+            sentAt: new Date().toISOString(),
+          },
+          to,
+        ),
+    );
+  }
+
+  /** To the OCHA cell addresses and the OCHA seat: a movement close to departure, not acknowledged. */
+  async sendOverdueAlert(movementId: string, version: number): Promise<void> {
+    const m = await this.movement(movementId, version);
+    const pending: { seat: Seat }[] = await this.db.query(
+      `SELECT seat FROM review_tasks WHERE movement_id = $1 AND version = $2 AND status = 'pending' ORDER BY seat`,
+      [movementId, version],
+    );
+    const [open]: { n: number }[] = await this.db.query(
+      `SELECT count(*)::int AS n FROM security_escalations WHERE movement_id = $1 AND status <> 'resolved'`,
+      [movementId],
+    );
+    const to = unique([...this.config.OCHA_CELL_EMAILS, ...(await this.seatAddresses('ocha'))]);
+    await this.deliveries.sendOnce(
+      {
+        idempotencyKey: `review.overdue:${movementId}:v${version}`,
+        kind: 'review.overdue',
+        movementId,
+        movementVersion: version,
+      },
+      () =>
+        renderOverdueAlert(
+          {
+            reference: m.reference,
+            version,
+            organisationName: m.organisation_name,
+            notification: m.notification,
+            status: m.status,
+            pendingSeats: pending.map((p) => p.seat),
+            openEscalations: open.n,
+            movementUrl: this.movementUrl(movementId),
+            sentAt: new Date().toISOString(),
+          },
+          to,
+        ),
+    );
+  }
+
+  /** A missed acknowledgement deadline: UNDSS again, and OCHA (the circle widens). */
+  async sendEscalationOverdue(escalationId: string, alert: number): Promise<void> {
+    const e = await this.escalation(escalationId);
+    const m = await this.movement(e.movement_id, e.version);
+    const to = unique([
+      ...(await this.undssAddresses()),
+      ...this.config.OCHA_CELL_EMAILS,
+      ...(await this.seatAddresses('ocha')),
+    ]);
+    await this.deliveries.sendOnce(
+      {
+        idempotencyKey: `escalation.overdue:${escalationId}:${alert}`,
+        kind: 'escalation.overdue',
+        movementId: e.movement_id,
+        movementVersion: e.version,
+      },
+      () =>
+        renderEscalationOverdue(
+          {
+            reference: m.reference,
+            version: e.version,
+            severity: e.severity,
+            organisationName: m.organisation_name,
+            notification: m.notification,
+            acknowledgeBy: e.acknowledge_by.toISOString(),
+            movementUrl: this.movementUrl(e.movement_id),
+            alertNumber: alert,
+            sentAt: new Date().toISOString(),
+            escalationsUrl: `${this.config.APP_URL}/escalations`,
+          },
+          to,
+        ),
+    );
+  }
+
+  private async escalation(id: string): Promise<EscalationRow> {
+    const [row]: EscalationRow[] = await this.db.query(
+      `SELECT movement_id, version, severity, raised_by_seat, reason_codes, comment, acknowledge_by
+       FROM security_escalations WHERE id = $1`,
+      [id],
+    );
+    if (!row) throw new Error(`escalation ${id} not found`);
+    return row;
+  }
+
+  private async seatAddresses(seat: string): Promise<string[]> {
+    const rows: { email: string }[] = await this.db.query(
+      `SELECT email FROM users WHERE role = 'cell' AND seat = $1 AND disabled_at IS NULL ORDER BY email`,
+      [seat],
+    );
+    return rows.map((r) => r.email);
+  }
+
+  /** UNDSS_ESCALATION_EMAILS and every active UNDSS seat user. */
+  private async undssAddresses(): Promise<string[]> {
+    return unique([...this.config.UNDSS_ESCALATION_EMAILS, ...(await this.seatAddresses('undss'))]);
+  }
+
   private async movement(movementId: string, version: number): Promise<MovementRow> {
     const [row]: MovementRow[] = await this.db.query(
-      `SELECT m.id, m.reference, o.name AS organisation_name, v.notification,
+      `SELECT m.id, m.reference, m.status, m.cancellation_reason, m.updated_at,
+              o.name AS organisation_name, v.notification,
               (SELECT max(decided_at) FROM review_tasks t WHERE t.movement_id = m.id AND t.version = v.version) AS acknowledged_at
        FROM movement_versions v
        JOIN movement_notifications m ON m.id = v.movement_id
@@ -167,6 +342,20 @@ export class ReviewMailer {
   private movementUrl(id: string): string {
     return `${this.config.APP_URL}/movements/${id}`;
   }
+}
+
+interface EscalationRow {
+  movement_id: string;
+  version: number;
+  severity: 'critical' | 'high' | 'medium' | 'low';
+  raised_by_seat: string | null;
+  reason_codes: string[];
+  comment: string | null;
+  acknowledge_by: Date;
+}
+
+function unique(addresses: string[]): string[] {
+  return [...new Set(addresses)];
 }
 
 function reasonText(code: ReasonCode): ReasonText {

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { MailModule } from '@hns/mail';
+import { DeadlinesService } from './deadlines.service';
 import { EscalationsService } from './escalations.service';
 import { ReviewMailer } from './review-mailer.service';
 import { ReviewsService } from './reviews.service';
 
 @Module({
   imports: [MailModule],
-  providers: [ReviewsService, ReviewMailer, EscalationsService],
-  exports: [ReviewsService, ReviewMailer, EscalationsService],
+  providers: [ReviewsService, ReviewMailer, EscalationsService, DeadlinesService],
+  exports: [ReviewsService, ReviewMailer, EscalationsService, DeadlinesService],
 })
 export class ReviewsModule {}

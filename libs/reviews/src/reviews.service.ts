@@ -1,9 +1,9 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { recordAudit } from '@hns/audit';
 import type { Actor } from '@hns/auth';
-import { Seat, loadReviewPolicy } from '@hns/config';
+import { APP_CONFIG, AppConfig, Seat, loadReviewPolicy } from '@hns/config';
 import {
   FieldProblem,
   LocalizedHttpException,
@@ -12,8 +12,7 @@ import {
   notFound,
 } from '@hns/http';
 import type { MovementStatus, NotificationData } from '@hns/movements';
-import { MOVEMENT_JOBS } from '@hns/movements';
-import { OutboxMessage, QUEUES, enqueueInOutbox } from '@hns/queue';
+import { QUEUES, enqueueInOutbox } from '@hns/queue';
 import {
   Decision,
   DecisionProblem,
@@ -23,14 +22,16 @@ import {
   decisionEvent,
 } from './decisions';
 import { transition } from './lifecycle';
-import type { Effect, EscalationOutcome, LifecycleEvent } from './lifecycle-events';
+import {
+  REVIEW_MAIL_JOBS,
+  TIMER_JOBS,
+  acknowledgementWindowMinutes,
+  automaticEscalations,
+  followUps,
+} from './follow-ups';
+import type { EscalationOutcome, LifecycleEvent } from './lifecycle-events';
 import { Refusal, reviewText } from './messages';
 import { SeatPolicy, requiredSeats } from './review-policy';
-
-export const REVIEW_JOBS = { escalationAlert: 'escalation.alert' } as const;
-
-/** How long UNDSS has to acknowledge an escalation (DESIGN §4): 2 h, 30 min when critical. */
-export const ACKNOWLEDGE_WITHIN_MINUTES = { critical: 30, high: 120, medium: 120 } as const;
 
 interface LockedMovement {
   id: string;
@@ -55,7 +56,10 @@ export class ReviewsService {
   private readonly logger = new Logger(ReviewsService.name);
   private readonly policy: SeatPolicy = loadReviewPolicy();
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** Creates the review tasks of a version (idempotent) and moves the movement to in_review. */
   async fanOut(movementId: string, version: number): Promise<void> {
@@ -72,6 +76,7 @@ export class ReviewsService {
         [movementId, version, seats, movement.notification.departure.at],
       );
       await this.apply(manager, movement, { type: 'review_fanned_out' }, null, { seats });
+      if (version === 1) await this.escalateAutomatically(manager, movementId);
     });
   }
 
@@ -260,23 +265,37 @@ export class ReviewsService {
     );
   }
 
+  /** The expiry timer: a version not acknowledged when its departure window closes expires. */
+  async expire(movementId: string, version: number): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      const movement = await this.lock(manager, movementId);
+      if (!movement || movement.current_version !== version) return;
+      if (!transition(movement.status, { type: 'window_closed' }).ok) return; // acknowledged, under way or closed
+      await this.apply(manager, movement, { type: 'window_closed' }, null, {});
+      await manager.query(
+        `UPDATE review_tasks SET status = 'closed' WHERE movement_id = $1 AND status = 'pending'`,
+        [movementId],
+      );
+    });
+  }
+
   /** Opens a UNDSS escalation with its acknowledgement deadline, and alerts UNDSS through the outbox. */
   private async raiseEscalation(
     manager: EntityManager,
     movement: LockedMovement,
     input: {
-      severity: 'critical' | 'high' | 'medium';
+      severity: 'critical' | 'high' | 'medium' | 'low';
       raisedBy: string | null;
       seat: Seat | null;
       reasonCodes: string[];
       comment: string | null;
     },
   ): Promise<void> {
-    const [row]: { id: string }[] = await manager.query(
+    const [row]: { id: string; acknowledge_by: Date }[] = await manager.query(
       `INSERT INTO security_escalations
          (movement_id, version, severity, raised_by, raised_by_seat, reason_codes, comment, acknowledge_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(mins => $8))
-       RETURNING id`,
+       RETURNING id, acknowledge_by`,
       [
         movement.id,
         movement.current_version,
@@ -285,17 +304,68 @@ export class ReviewsService {
         input.seat,
         input.reasonCodes,
         input.comment,
-        ACKNOWLEDGE_WITHIN_MINUTES[input.severity],
+        acknowledgementWindowMinutes(input.severity, this.config),
       ],
     );
     await enqueueInOutbox(manager, [
       {
         queue: QUEUES.mail,
-        jobName: REVIEW_JOBS.escalationAlert,
+        jobName: REVIEW_MAIL_JOBS.escalationAlert,
         payload: { escalationId: row.id },
         correlationId: movement.id,
       },
+      {
+        queue: QUEUES.timers,
+        jobName: TIMER_JOBS.escalationDeadline,
+        payload: { escalationId: row.id, alert: 1 },
+        correlationId: movement.id,
+        runAt: row.acknowledge_by,
+      },
     ]);
+  }
+
+  /**
+   * Escalations the rules raise by themselves (DESIGN §1.2, §1.4): an escort requested or imposed,
+   * an emergency notified at short notice. Run once, after the first version's fan-out.
+   */
+  private async escalateAutomatically(manager: EntityManager, movementId: string): Promise<void> {
+    const movement = await this.lock(manager, movementId);
+    if (!movement) return;
+    const [{ created_at: submittedAt }]: { created_at: Date }[] = await manager.query(
+      `SELECT created_at FROM movement_notifications WHERE id = $1`,
+      [movementId],
+    );
+    const rules = automaticEscalations(
+      movement.notification,
+      submittedAt,
+      this.config.LEAD_TIME_HOURS,
+    );
+    for (const rule of rules) {
+      const [existing]: { n: number }[] = await manager.query(
+        `SELECT count(*)::int AS n FROM security_escalations
+         WHERE movement_id = $1 AND raised_by IS NULL AND $2 = ANY(reason_codes)`,
+        [movementId, rule.reasonCode],
+      );
+      if (existing.n > 0) continue; // the fan-out job ran twice
+      await this.raiseEscalation(manager, movement, {
+        severity: rule.severity,
+        raisedBy: null,
+        seat: null,
+        reasonCodes: [rule.reasonCode],
+        comment: null,
+      });
+    }
+    if (rules.length > 0) {
+      const current = await this.lock(manager, movementId);
+      if (current)
+        await this.apply(
+          manager,
+          current,
+          { type: 'escalated', raisedBy: 'automatic_rule' },
+          null,
+          {},
+        );
+    }
   }
 
   /** Runs the state machine, stores the new status and turns its effects into outbox work. */
@@ -335,37 +405,19 @@ export class ReviewsService {
         },
       });
     }
-    await enqueueInOutbox(manager, this.effectsWork(movement, result.effects));
+    await enqueueInOutbox(
+      manager,
+      followUps(
+        {
+          id: movement.id,
+          version: movement.current_version,
+          departureAt: movement.notification.departure.at,
+        },
+        result.effects,
+        this.config,
+      ),
+    );
     return result.status;
-  }
-
-  private effectsWork(movement: LockedMovement, effects: Effect[]): OutboxMessage[] {
-    const payload = { movementId: movement.id, version: movement.current_version };
-    return effects.flatMap((effect): OutboxMessage[] => {
-      switch (effect) {
-        case 'send_acknowledgement':
-          return [
-            {
-              queue: QUEUES.mail,
-              jobName: MOVEMENT_JOBS.acknowledgement,
-              payload,
-              correlationId: movement.id,
-            },
-          ];
-        case 'send_flag_notice':
-          return [
-            {
-              queue: QUEUES.mail,
-              jobName: MOVEMENT_JOBS.flagNotice,
-              payload,
-              correlationId: movement.id,
-            },
-          ];
-        default:
-          // notify_undss is carried by the escalation row's own alert; timers come with the timer work.
-          return [];
-      }
-    });
   }
 
   private async lock(manager: EntityManager, id: string): Promise<LockedMovement | undefined> {

@@ -32,7 +32,7 @@ export class ReviewWorkflow1764500000000 implements MigrationInterface {
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         movement_id uuid NOT NULL REFERENCES movement_notifications (id),
         version integer NOT NULL,
-        severity text NOT NULL CHECK (severity IN ('critical', 'high', 'medium')),
+        severity text NOT NULL CHECK (severity IN ('critical', 'high', 'medium', 'low')),
         status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'acknowledged', 'resolved')),
         raised_by uuid REFERENCES users (id),
         raised_by_seat text,
@@ -54,9 +54,13 @@ export class ReviewWorkflow1764500000000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX security_escalations_movement ON security_escalations (movement_id)`,
     );
+
+    // Timers: an outbox row may ask for its job to run later (a BullMQ delayed job).
+    await q.query(`ALTER TABLE outbox ADD COLUMN run_at timestamptz`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE outbox DROP COLUMN IF EXISTS run_at`);
     await q.query(`DROP TABLE IF EXISTS security_escalations`);
     await q.query(`DROP TABLE IF EXISTS review_tasks`);
   }
