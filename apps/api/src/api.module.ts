@@ -3,17 +3,20 @@ import { APP_GUARD } from '@nestjs/core';
 import { AccessGuard, AuthModule } from '@hns/auth';
 import { ConfigModule } from '@hns/config';
 import { DatabaseModule } from '@hns/database';
+import { DeconflictionModule } from '@hns/deconfliction';
 import { GazetteerModule } from '@hns/gazetteer';
 import { DevMailController, MailModule } from '@hns/mail';
 import { MovementsModule } from '@hns/movements';
 import { QueueModule } from '@hns/queue';
 import { ReviewsModule } from '@hns/reviews';
 import { AuthController } from './auth.controller';
+import { ConflictsController } from './conflicts.controller';
 import { EscalationsController } from './escalations.controller';
 import { HealthController } from './health.controller';
 import { MovementsController } from './movements.controller';
 import { PlacesController } from './places.controller';
 import { ReviewsController } from './reviews.controller';
+import { ZonesController } from './zones.controller';
 
 @Module({
   imports: [
@@ -25,6 +28,7 @@ import { ReviewsController } from './reviews.controller';
     MovementsModule,
     ReviewsModule,
     GazetteerModule,
+    DeconflictionModule,
   ],
   controllers: [
     AuthController,
@@ -32,6 +36,8 @@ import { ReviewsController } from './reviews.controller';
     ReviewsController,
     EscalationsController,
     PlacesController,
+    ZonesController,
+    ConflictsController,
     HealthController,
     DevMailController,
   ],

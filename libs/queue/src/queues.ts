@@ -8,6 +8,8 @@ export const QUEUES = {
   review: 'review',
   /** Deadlines as delayed jobs: reminders, overdue alerts, escalation deadlines, expiry. */
   timers: 'timers',
+  /** Re-checking planned movements against a zone declared, changed or lifted. */
+  deconfliction: 'deconfliction',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -28,6 +30,12 @@ export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
     removeOnFail: { age: 7 * DAY, count: 50_000 },
   },
   timers: {
+    attempts: 20,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: DAY, count: 50_000 },
+    removeOnFail: { age: 7 * DAY, count: 50_000 },
+  },
+  deconfliction: {
     attempts: 20,
     backoff: { type: 'exponential', delay: 1000 },
     removeOnComplete: { age: DAY, count: 50_000 },

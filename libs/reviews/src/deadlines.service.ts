@@ -10,7 +10,8 @@ import {
   acknowledgementWindowMinutes,
   nextEscalationCheck,
 } from './follow-ups';
-import { ReviewsService } from './reviews.service';
+import { transition } from './lifecycle';
+import { MovementLifecycle } from './movement-lifecycle';
 
 /** Statuses in which the cell still owes the organisation a review. */
 const AWAITING_CELL = ['in_review', 'escalated'];
@@ -26,7 +27,7 @@ export class DeadlinesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly reviews: ReviewsService,
+    private readonly lifecycle: MovementLifecycle,
   ) {}
 
   async run(
@@ -39,12 +40,26 @@ export class DeadlinesService {
       case TIMER_JOBS.overdue:
         return this.alertOverdue(data.movementId!, data.version!);
       case TIMER_JOBS.expiry:
-        return this.reviews.expire(data.movementId!, data.version!);
+        return this.expire(data.movementId!, data.version!);
       case TIMER_JOBS.escalationDeadline:
         return this.checkEscalationDeadline(data.escalationId!, data.alert ?? 1);
       default:
         throw new Error(`no handler for timer "${name}"`);
     }
+  }
+
+  /** The expiry timer: a version not acknowledged when its departure window closes expires. */
+  private async expire(movementId: string, version: number): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      const movement = await this.lifecycle.lock(manager, movementId);
+      if (!movement || movement.current_version !== version) return;
+      if (!transition(movement.status, { type: 'window_closed' }).ok) return; // acknowledged, under way or closed
+      await this.lifecycle.apply(manager, movement, { type: 'window_closed' }, null, {});
+      await manager.query(
+        `UPDATE review_tasks SET status = 'closed' WHERE movement_id = $1 AND status = 'pending'`,
+        [movementId],
+      );
+    });
   }
 
   private async remindPendingSeats(movementId: string, version: number): Promise<void> {

@@ -6,7 +6,7 @@ import type { Actor } from '@hns/auth';
 import { Seat } from '@hns/config';
 import { conflict, forbidden, notFound } from '@hns/http';
 import type { EscalationOutcome } from './lifecycle-events';
-import { ReviewsService } from './reviews.service';
+import { MovementLifecycle } from './movement-lifecycle';
 
 interface EscalationRow {
   id: string;
@@ -20,7 +20,7 @@ interface EscalationRow {
 export class EscalationsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly reviews: ReviewsService,
+    private readonly lifecycle: MovementLifecycle,
   ) {}
 
   /** Open and acknowledged escalations, the nearest deadline first (UNDSS and OCHA seats). */
@@ -87,7 +87,7 @@ export class EscalationsService {
           note: note ?? null,
         },
       });
-      const status = await this.reviews.resolveEscalation(
+      const status = await this.lifecycle.resolveEscalation(
         manager,
         escalation.movement_id,
         escalation.version,

@@ -10,3 +10,4 @@ export * from './review-mailer.service';
 export * from './escalations.service';
 export * from './follow-ups';
 export * from './deadlines.service';
+export * from './movement-lifecycle';

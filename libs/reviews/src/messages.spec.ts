@@ -1,6 +1,6 @@
 import { LOCALES } from '../../i18n/src/locale';
 import { REVIEW_MESSAGES, type ReviewMessageKey, refusal, reviewText } from './messages';
-import { REASON_CODES, describeReason, isReasonCode } from './reason-codes';
+import { REASON_CODES, SYSTEM_REASON_CODES, describeReason, isReasonCode } from './reason-codes';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 const keys = Object.keys(REVIEW_MESSAGES.en) as ReviewMessageKey[];
@@ -30,21 +30,26 @@ describe('review messages', () => {
 });
 
 describe('reason codes', () => {
-  it.each(REASON_CODES)('%s tells the organisation what is wrong and what to change', (code) => {
-    for (const locale of LOCALES) {
-      const { label, hint } = describeReason(code, locale);
-      expect(label).not.toBe('');
-      expect(hint).not.toBe('');
-      expect(hint).not.toBe(label);
-    }
-    expect(describeReason(code, 'fr')).not.toEqual(describeReason(code, 'en'));
-  });
+  it.each([...REASON_CODES, ...SYSTEM_REASON_CODES])(
+    '%s tells the organisation what is wrong and what to change',
+    (code) => {
+      for (const locale of LOCALES) {
+        const { label, hint } = describeReason(code, locale);
+        expect(label).not.toBe('');
+        expect(hint).not.toBe('');
+        expect(hint).not.toBe(label);
+      }
+      expect(describeReason(code, 'fr')).not.toEqual(describeReason(code, 'en'));
+    },
+  );
 
   it('has no catalogue text for a code that does not exist', () => {
     const described = keys
       .filter((key) => key.startsWith('review.reason.'))
       .map((key) => key.replace(/^review\.reason\./, '').replace(/\.hint$/, ''));
-    expect([...new Set(described)].sort()).toEqual([...REASON_CODES].sort());
+    expect([...new Set(described)].sort()).toEqual(
+      [...REASON_CODES, ...SYSTEM_REASON_CODES].sort(),
+    );
   });
 
   it('words the restricted-area reason in French without naming the zone', () => {

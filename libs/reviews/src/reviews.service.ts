@@ -1,9 +1,9 @@
-import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { recordAudit } from '@hns/audit';
 import type { Actor } from '@hns/auth';
-import { APP_CONFIG, AppConfig, Seat, loadReviewPolicy } from '@hns/config';
+import { Seat, loadReviewPolicy } from '@hns/config';
 import {
   FieldProblem,
   LocalizedHttpException,
@@ -12,7 +12,6 @@ import {
   notFound,
 } from '@hns/http';
 import type { MovementStatus, NotificationData } from '@hns/movements';
-import { QUEUES, enqueueInOutbox } from '@hns/queue';
 import {
   Decision,
   DecisionProblem,
@@ -22,24 +21,9 @@ import {
   decisionEvent,
 } from './decisions';
 import { transition } from './lifecycle';
-import {
-  REVIEW_MAIL_JOBS,
-  TIMER_JOBS,
-  acknowledgementWindowMinutes,
-  automaticEscalations,
-  followUps,
-} from './follow-ups';
-import type { EscalationOutcome, LifecycleEvent } from './lifecycle-events';
+import { MovementLifecycle } from './movement-lifecycle';
 import { Refusal, reviewText } from './messages';
 import { SeatPolicy, requiredSeats } from './review-policy';
-
-interface LockedMovement {
-  id: string;
-  status: MovementStatus;
-  current_version: number;
-  organisation_id: string;
-  notification: NotificationData;
-}
 
 const DECISION_STATUS: Record<Exclude<Decision, 'escalate'>, string> = {
   approve: 'approved',
@@ -53,18 +37,17 @@ const DECISION_STATUS: Record<Exclude<Decision, 'escalate'>, string> = {
  */
 @Injectable()
 export class ReviewsService {
-  private readonly logger = new Logger(ReviewsService.name);
   private readonly policy: SeatPolicy = loadReviewPolicy();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly lifecycle: MovementLifecycle,
   ) {}
 
   /** Creates the review tasks of a version (idempotent) and moves the movement to in_review. */
   async fanOut(movementId: string, version: number): Promise<void> {
     await this.db.transaction(async (manager) => {
-      const movement = await this.lock(manager, movementId);
+      const movement = await this.lifecycle.lock(manager, movementId);
       if (!movement || movement.current_version !== version) return; // superseded by an amendment
       const allowed = transition(movement.status, { type: 'review_fanned_out' });
       if (!allowed.ok) return; // cancelled or expired meanwhile: nothing left to review
@@ -75,8 +58,8 @@ export class ReviewsService {
          ON CONFLICT (movement_id, version, seat) DO NOTHING`,
         [movementId, version, seats, movement.notification.departure.at],
       );
-      await this.apply(manager, movement, { type: 'review_fanned_out' }, null, { seats });
-      if (version === 1) await this.escalateAutomatically(manager, movementId);
+      await this.lifecycle.apply(manager, movement, { type: 'review_fanned_out' }, null, { seats });
+      if (version === 1) await this.lifecycle.escalateAutomatically(manager, movementId);
     });
   }
 
@@ -132,7 +115,7 @@ export class ReviewsService {
   async decide(actor: Actor, movementId: string, request: SeatDecisionRequest) {
     const seat = this.seatOf(actor);
     return this.db.transaction(async (manager) => {
-      const movement = await this.lock(manager, movementId);
+      const movement = await this.lifecycle.lock(manager, movementId);
       if (!movement) throw notFound('movement.not_found', { id: movementId });
       const tasks: { seat: Seat; version: number; status: string }[] = await manager.query(
         `SELECT seat, version, status FROM review_tasks WHERE movement_id = $1`,
@@ -171,7 +154,7 @@ export class ReviewsService {
       const decision = check.decision;
 
       if (decision.decision === 'escalate') {
-        await this.raiseEscalation(manager, movement, {
+        await this.lifecycle.raiseEscalation(manager, movement, {
           severity: decision.reasonCodes.includes('security_threat_on_route') ? 'critical' : 'high',
           raisedBy: actor.userId,
           seat,
@@ -206,10 +189,16 @@ export class ReviewsService {
           comment: decision.comment,
         },
       });
-      const status = await this.apply(manager, movement, decisionEvent(decision, context), actor, {
-        seat,
-        decision: decision.decision,
-      });
+      const status = await this.lifecycle.apply(
+        manager,
+        movement,
+        decisionEvent(decision, context),
+        actor,
+        {
+          seat,
+          decision: decision.decision,
+        },
+      );
       return { movementId, version: decision.version, seat, decision: decision.decision, status };
     });
   }
@@ -218,217 +207,14 @@ export class ReviewsService {
   async reportProgress(actor: Actor, movementId: string, event: 'departed' | 'arrived') {
     if (actor.role !== 'ngo' || !actor.organisationId) throw forbidden();
     return this.db.transaction(async (manager) => {
-      const movement = await this.lock(manager, movementId);
+      const movement = await this.lifecycle.lock(manager, movementId);
       // Another organisation's movement is reported as absent, never as forbidden.
       if (!movement || movement.organisation_id !== actor.organisationId) {
         throw notFound('movement.not_found', { id: movementId });
       }
-      const status = await this.apply(manager, movement, { type: event }, actor, {});
+      const status = await this.lifecycle.apply(manager, movement, { type: event }, actor, {});
       return { movementId, version: movement.current_version, status };
     });
-  }
-
-  /**
-   * The movement's side of a resolved escalation (called inside the resolving transaction).
-   * An escalation on a version that has since been amended changes nothing.
-   */
-  async resolveEscalation(
-    manager: EntityManager,
-    movementId: string,
-    version: number,
-    outcome: EscalationOutcome,
-    actor: Actor,
-  ): Promise<MovementStatus> {
-    const movement = await this.lock(manager, movementId);
-    if (!movement) throw notFound('movement.not_found', { id: movementId });
-    if (movement.current_version !== version) return movement.status;
-    const tasks: { seat: Seat; status: string }[] = await manager.query(
-      `SELECT seat, status FROM review_tasks WHERE movement_id = $1 AND version = $2`,
-      [movementId, version],
-    );
-    const [open]: { n: number }[] = await manager.query(
-      `SELECT count(*)::int AS n FROM security_escalations WHERE movement_id = $1 AND version = $2 AND status <> 'resolved'`,
-      [movementId, version],
-    );
-    return this.apply(
-      manager,
-      movement,
-      {
-        type: 'escalation_resolved',
-        outcome,
-        requiredSeats: tasks.map((t) => t.seat),
-        approvedSeats: tasks.filter((t) => t.status === 'approved').map((t) => t.seat),
-        otherOpenEscalations: open.n,
-      },
-      actor,
-      { outcome },
-    );
-  }
-
-  /** The expiry timer: a version not acknowledged when its departure window closes expires. */
-  async expire(movementId: string, version: number): Promise<void> {
-    await this.db.transaction(async (manager) => {
-      const movement = await this.lock(manager, movementId);
-      if (!movement || movement.current_version !== version) return;
-      if (!transition(movement.status, { type: 'window_closed' }).ok) return; // acknowledged, under way or closed
-      await this.apply(manager, movement, { type: 'window_closed' }, null, {});
-      await manager.query(
-        `UPDATE review_tasks SET status = 'closed' WHERE movement_id = $1 AND status = 'pending'`,
-        [movementId],
-      );
-    });
-  }
-
-  /** Opens a UNDSS escalation with its acknowledgement deadline, and alerts UNDSS through the outbox. */
-  private async raiseEscalation(
-    manager: EntityManager,
-    movement: LockedMovement,
-    input: {
-      severity: 'critical' | 'high' | 'medium' | 'low';
-      raisedBy: string | null;
-      seat: Seat | null;
-      reasonCodes: string[];
-      comment: string | null;
-    },
-  ): Promise<void> {
-    const [row]: { id: string; acknowledge_by: Date }[] = await manager.query(
-      `INSERT INTO security_escalations
-         (movement_id, version, severity, raised_by, raised_by_seat, reason_codes, comment, acknowledge_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(mins => $8))
-       RETURNING id, acknowledge_by`,
-      [
-        movement.id,
-        movement.current_version,
-        input.severity,
-        input.raisedBy,
-        input.seat,
-        input.reasonCodes,
-        input.comment,
-        acknowledgementWindowMinutes(input.severity, this.config),
-      ],
-    );
-    await enqueueInOutbox(manager, [
-      {
-        queue: QUEUES.mail,
-        jobName: REVIEW_MAIL_JOBS.escalationAlert,
-        payload: { escalationId: row.id },
-        correlationId: movement.id,
-      },
-      {
-        queue: QUEUES.timers,
-        jobName: TIMER_JOBS.escalationDeadline,
-        payload: { escalationId: row.id, alert: 1 },
-        correlationId: movement.id,
-        runAt: row.acknowledge_by,
-      },
-    ]);
-  }
-
-  /**
-   * Escalations the rules raise by themselves (DESIGN §1.2, §1.4): an escort requested or imposed,
-   * an emergency notified at short notice. Run once, after the first version's fan-out.
-   */
-  private async escalateAutomatically(manager: EntityManager, movementId: string): Promise<void> {
-    const movement = await this.lock(manager, movementId);
-    if (!movement) return;
-    const [{ created_at: submittedAt }]: { created_at: Date }[] = await manager.query(
-      `SELECT created_at FROM movement_notifications WHERE id = $1`,
-      [movementId],
-    );
-    const rules = automaticEscalations(
-      movement.notification,
-      submittedAt,
-      this.config.LEAD_TIME_HOURS,
-    );
-    for (const rule of rules) {
-      const [existing]: { n: number }[] = await manager.query(
-        `SELECT count(*)::int AS n FROM security_escalations
-         WHERE movement_id = $1 AND raised_by IS NULL AND $2 = ANY(reason_codes)`,
-        [movementId, rule.reasonCode],
-      );
-      if (existing.n > 0) continue; // the fan-out job ran twice
-      await this.raiseEscalation(manager, movement, {
-        severity: rule.severity,
-        raisedBy: null,
-        seat: null,
-        reasonCodes: [rule.reasonCode],
-        comment: null,
-      });
-    }
-    if (rules.length > 0) {
-      const current = await this.lock(manager, movementId);
-      if (current)
-        await this.apply(
-          manager,
-          current,
-          { type: 'escalated', raisedBy: 'automatic_rule' },
-          null,
-          {},
-        );
-    }
-  }
-
-  /** Runs the state machine, stores the new status and turns its effects into outbox work. */
-  private async apply(
-    manager: EntityManager,
-    movement: LockedMovement,
-    event: LifecycleEvent,
-    actor: Actor | null,
-    details: Record<string, unknown>,
-  ): Promise<MovementStatus> {
-    const result = transition(movement.status, event);
-    if (!result.ok) {
-      if (event.type === 'review_fanned_out') {
-        this.logger.log(`fan-out of ${movement.id} left as is: ${result.reason}`);
-        return movement.status;
-      }
-      throw lifecycleRefused(result);
-    }
-    if (result.status !== movement.status) {
-      await manager.query(
-        `UPDATE movement_notifications SET status = $2, updated_at = now() WHERE id = $1`,
-        [movement.id, result.status],
-      );
-      await recordAudit(manager, {
-        actorUserId: actor?.userId ?? null,
-        actorRole: actor ? `${actor.role}:${actor.seat ?? ''}` : 'system',
-        organisationId: null,
-        action: 'movement.status_changed',
-        entityType: 'movement',
-        entityId: movement.id,
-        details: {
-          from: movement.status,
-          to: result.status,
-          event: event.type,
-          version: movement.current_version,
-          ...details,
-        },
-      });
-    }
-    await enqueueInOutbox(
-      manager,
-      followUps(
-        {
-          id: movement.id,
-          version: movement.current_version,
-          departureAt: movement.notification.departure.at,
-        },
-        result.effects,
-        this.config,
-      ),
-    );
-    return result.status;
-  }
-
-  private async lock(manager: EntityManager, id: string): Promise<LockedMovement | undefined> {
-    const rows: LockedMovement[] = await manager.query(
-      `SELECT m.id, m.status, m.current_version, m.organisation_id, v.notification
-       FROM movement_notifications m
-       JOIN movement_versions v ON v.movement_id = m.id AND v.version = m.current_version
-       WHERE m.id = $1 FOR UPDATE OF m`,
-      [id],
-    );
-    return rows[0];
   }
 
   private seatOf(actor: Actor): Seat {
@@ -460,16 +246,5 @@ function decisionRefused(kind: 'forbidden' | 'conflict' | 'invalid', problems: D
     first?.rule ?? kind,
     {},
     first && bilingual(first),
-  );
-}
-
-function lifecycleRefused(refusal: Refusal) {
-  return new LocalizedHttpException(
-    HttpStatus.CONFLICT,
-    'http.conflict',
-    {},
-    refusal.rule,
-    {},
-    bilingual(refusal),
   );
 }

@@ -3,10 +3,12 @@ import { ReviewWorkflow1764500000000 } from './1764500000000-review-workflow';
 // Domain libraries that own seed data keep their migrations next to it; imported by path so that
 // they never need to import @hns/database back.
 import { Gazetteer1764600000000 } from '../../../gazetteer/src/gazetteer.migration';
+import { Deconfliction1764700000000 } from '../../../deconfliction/src/deconfliction.migration';
 
 /** Every migration, in order. Listed explicitly so the same list works from source and from dist. */
 export const MIGRATIONS = [
   InitialSchema1764400000000,
   ReviewWorkflow1764500000000,
   Gazetteer1764600000000,
+  Deconfliction1764700000000,
 ];

@@ -1,0 +1,245 @@
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { recordAudit } from '@hns/audit';
+import type { Actor } from '@hns/auth';
+import { APP_CONFIG, AppConfig, Seat } from '@hns/config';
+import { LocalizedHttpException, notFound } from '@hns/http';
+import type { MovementStatus, NotificationData } from '@hns/movements';
+import { QUEUES, enqueueInOutbox } from '@hns/queue';
+import {
+  REVIEW_MAIL_JOBS,
+  TIMER_JOBS,
+  acknowledgementWindowMinutes,
+  automaticEscalations,
+  followUps,
+} from './follow-ups';
+import { transition } from './lifecycle';
+import type { EscalationOutcome, LifecycleEvent } from './lifecycle-events';
+import { Refusal, reviewText } from './messages';
+
+export interface LockedMovement {
+  id: string;
+  status: MovementStatus;
+  current_version: number;
+  organisation_id: string;
+  notification: NotificationData;
+}
+
+/**
+ * Where the lifecycle meets the database: locks a movement, runs the pure state machine on an
+ * event, stores the new status with its audit event, and turns the effects into outbox work, all
+ * in the caller's transaction. Every service that changes a movement's status goes through it.
+ */
+@Injectable()
+export class MovementLifecycle {
+  private readonly logger = new Logger(MovementLifecycle.name);
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /**
+   * The movement's side of a resolved escalation (called inside the resolving transaction).
+   * An escalation on a version that has since been amended changes nothing.
+   */
+  async resolveEscalation(
+    manager: EntityManager,
+    movementId: string,
+    version: number,
+    outcome: EscalationOutcome,
+    actor: Actor,
+  ): Promise<MovementStatus> {
+    const movement = await this.lock(manager, movementId);
+    if (!movement) throw notFound('movement.not_found', { id: movementId });
+    if (movement.current_version !== version) return movement.status;
+    const tasks: { seat: Seat; status: string }[] = await manager.query(
+      `SELECT seat, status FROM review_tasks WHERE movement_id = $1 AND version = $2`,
+      [movementId, version],
+    );
+    const [open]: { n: number }[] = await manager.query(
+      `SELECT count(*)::int AS n FROM security_escalations WHERE movement_id = $1 AND version = $2 AND status <> 'resolved'`,
+      [movementId, version],
+    );
+    return this.apply(
+      manager,
+      movement,
+      {
+        type: 'escalation_resolved',
+        outcome,
+        requiredSeats: tasks.map((t) => t.seat),
+        approvedSeats: tasks.filter((t) => t.status === 'approved').map((t) => t.seat),
+        otherOpenEscalations: open.n,
+      },
+      actor,
+      { outcome },
+    );
+  }
+
+  /** Opens a UNDSS escalation with its acknowledgement deadline, and alerts UNDSS through the outbox. */
+  async raiseEscalation(
+    manager: EntityManager,
+    movement: LockedMovement,
+    input: {
+      severity: 'critical' | 'high' | 'medium' | 'low';
+      raisedBy: string | null;
+      seat: Seat | null;
+      reasonCodes: string[];
+      comment: string | null;
+    },
+  ): Promise<void> {
+    const [row]: { id: string; acknowledge_by: Date }[] = await manager.query(
+      `INSERT INTO security_escalations
+         (movement_id, version, severity, raised_by, raised_by_seat, reason_codes, comment, acknowledge_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(mins => $8))
+       RETURNING id, acknowledge_by`,
+      [
+        movement.id,
+        movement.current_version,
+        input.severity,
+        input.raisedBy,
+        input.seat,
+        input.reasonCodes,
+        input.comment,
+        acknowledgementWindowMinutes(input.severity, this.config),
+      ],
+    );
+    await enqueueInOutbox(manager, [
+      {
+        queue: QUEUES.mail,
+        jobName: REVIEW_MAIL_JOBS.escalationAlert,
+        payload: { escalationId: row.id },
+        correlationId: movement.id,
+      },
+      {
+        queue: QUEUES.timers,
+        jobName: TIMER_JOBS.escalationDeadline,
+        payload: { escalationId: row.id, alert: 1 },
+        correlationId: movement.id,
+        runAt: row.acknowledge_by,
+      },
+    ]);
+  }
+
+  /**
+   * Escalations the rules raise by themselves (DESIGN §1.2, §1.4): an escort requested or imposed,
+   * an emergency notified at short notice. Run once, after the first version's fan-out.
+   */
+  async escalateAutomatically(manager: EntityManager, movementId: string): Promise<void> {
+    const movement = await this.lock(manager, movementId);
+    if (!movement) return;
+    const [{ created_at: submittedAt }]: { created_at: Date }[] = await manager.query(
+      `SELECT created_at FROM movement_notifications WHERE id = $1`,
+      [movementId],
+    );
+    const rules = automaticEscalations(
+      movement.notification,
+      submittedAt,
+      this.config.LEAD_TIME_HOURS,
+    );
+    for (const rule of rules) {
+      const [existing]: { n: number }[] = await manager.query(
+        `SELECT count(*)::int AS n FROM security_escalations
+         WHERE movement_id = $1 AND raised_by IS NULL AND $2 = ANY(reason_codes)`,
+        [movementId, rule.reasonCode],
+      );
+      if (existing.n > 0) continue; // the fan-out job ran twice
+      await this.raiseEscalation(manager, movement, {
+        severity: rule.severity,
+        raisedBy: null,
+        seat: null,
+        reasonCodes: [rule.reasonCode],
+        comment: null,
+      });
+    }
+    if (rules.length > 0) {
+      const current = await this.lock(manager, movementId);
+      if (current)
+        await this.apply(
+          manager,
+          current,
+          { type: 'escalated', raisedBy: 'automatic_rule' },
+          null,
+          {},
+        );
+    }
+  }
+
+  /** Runs the state machine, stores the new status and turns its effects into outbox work. */
+  async apply(
+    manager: EntityManager,
+    movement: LockedMovement,
+    event: LifecycleEvent,
+    actor: Actor | null,
+    details: Record<string, unknown>,
+  ): Promise<MovementStatus> {
+    const result = transition(movement.status, event);
+    if (!result.ok) {
+      if (event.type === 'review_fanned_out') {
+        this.logger.log(`fan-out of ${movement.id} left as is: ${result.reason}`);
+        return movement.status;
+      }
+      throw lifecycleRefused(result);
+    }
+    if (result.status !== movement.status) {
+      await manager.query(
+        `UPDATE movement_notifications SET status = $2, updated_at = now() WHERE id = $1`,
+        [movement.id, result.status],
+      );
+      await recordAudit(manager, {
+        actorUserId: actor?.userId ?? null,
+        actorRole: actor ? `${actor.role}:${actor.seat ?? ''}` : 'system',
+        organisationId: null,
+        action: 'movement.status_changed',
+        entityType: 'movement',
+        entityId: movement.id,
+        details: {
+          from: movement.status,
+          to: result.status,
+          event: event.type,
+          version: movement.current_version,
+          ...details,
+        },
+      });
+    }
+    await enqueueInOutbox(
+      manager,
+      followUps(
+        {
+          id: movement.id,
+          version: movement.current_version,
+          departureAt: movement.notification.departure.at,
+        },
+        result.effects,
+        this.config,
+      ),
+    );
+    return result.status;
+  }
+
+  async lock(manager: EntityManager, id: string): Promise<LockedMovement | undefined> {
+    const rows: LockedMovement[] = await manager.query(
+      `SELECT m.id, m.status, m.current_version, m.organisation_id, v.notification
+       FROM movement_notifications m
+       JOIN movement_versions v ON v.movement_id = m.id AND v.version = m.current_version
+       WHERE m.id = $1 FOR UPDATE OF m`,
+      [id],
+    );
+    return rows[0];
+  }
+}
+
+function lifecycleRefused(refusal: Refusal) {
+  return new LocalizedHttpException(
+    HttpStatus.CONFLICT,
+    'http.conflict',
+    {},
+    refusal.rule,
+    {},
+    bilingual(refusal),
+  );
+}
+
+function bilingual(refusal: Pick<Refusal, 'messageKey' | 'params'>) {
+  return {
+    fr: reviewText('fr', refusal.messageKey, refusal.params),
+    en: reviewText('en', refusal.messageKey, refusal.params),
+  };
+}
