@@ -1,13 +1,4 @@
-import { MODULE_METADATA } from '@nestjs/common/constants';
-import { DataSource } from 'typeorm';
-import { ApiModule } from '../apps/api/src/api.module';
-import { ConflictsController } from '../apps/api/src/conflicts.controller';
-import { ZonesController } from '../apps/api/src/zones.controller';
-import {
-  ConflictDetector,
-  Deconfliction1764700000000,
-  DeconflictionModule,
-} from '@hns/deconfliction';
+import { ConflictDetector } from '@hns/deconfliction';
 import {
   Harness,
   bearer,
@@ -44,40 +35,6 @@ const rn6Convoy = (hoursAhead: number) => {
   };
 };
 
-/**
- * Until apps/api/src/api.module.ts lists them, adds the deconfliction module and its
- * controllers to the API the way the wiring will. A no-op once wired.
- */
-function wireDeconflictionUntilListed(): void {
-  const controllers: unknown[] = Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, ApiModule);
-  if (!controllers.includes(ZonesController)) {
-    Reflect.defineMetadata(
-      MODULE_METADATA.CONTROLLERS,
-      [...controllers, ZonesController, ConflictsController],
-      ApiModule,
-    );
-    const imports: unknown[] = Reflect.getMetadata(MODULE_METADATA.IMPORTS, ApiModule);
-    Reflect.defineMetadata(MODULE_METADATA.IMPORTS, [...imports, DeconflictionModule], ApiModule);
-  }
-}
-
-/** Until libs/database lists the migration, applies it to the test database. A no-op once listed. */
-async function migrateUntilListed(db: DataSource): Promise<void> {
-  if (db.migrations.some((m) => m instanceof Deconfliction1764700000000)) return;
-  const [{ present }] = await db.query(
-    `SELECT to_regclass('restricted_zones') IS NOT NULL AS present`,
-  );
-  if (present) return;
-  const runner = db.createQueryRunner();
-  try {
-    await runner.startTransaction();
-    await new Deconfliction1764700000000().up(runner);
-    await runner.commitTransaction();
-  } finally {
-    await runner.release();
-  }
-}
-
 describe('deconfliction: restricted zones checked against every route and time window', () => {
   let h: Harness;
   let detector: ConflictDetector;
@@ -88,9 +45,7 @@ describe('deconfliction: restricted zones checked against every route and time w
   let zone: { id: string; version: number };
 
   beforeAll(async () => {
-    wireDeconflictionUntilListed();
     h = await startHarness();
-    await migrateUntilListed(h.db);
     detector = h.api.get(ConflictDetector);
     ngo = await ngoAccount(h);
     otherNgo = await ngoAccount(h);

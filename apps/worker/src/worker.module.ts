@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@hns/config';
 import { DatabaseModule } from '@hns/database';
+import { DeconflictionModule } from '@hns/deconfliction';
 import { MailModule } from '@hns/mail';
 import { MovementsModule } from '@hns/movements';
 import { OutboxRelay, QueueModule } from '@hns/queue';
 import { ReviewsModule } from '@hns/reviews';
+import { DeconflictionProcessor } from './deconfliction.processor';
 import { MailProcessor } from './mail.processor';
 import { MailSinkLifecycle } from './mail-sink.lifecycle';
 import { ReviewProcessor } from './review.processor';
@@ -18,7 +20,15 @@ import { TimersProcessor } from './timers.processor';
     MailModule,
     MovementsModule,
     ReviewsModule,
+    DeconflictionModule,
   ],
-  providers: [OutboxRelay, MailProcessor, ReviewProcessor, TimersProcessor, MailSinkLifecycle],
+  providers: [
+    OutboxRelay,
+    MailProcessor,
+    ReviewProcessor,
+    TimersProcessor,
+    DeconflictionProcessor,
+    MailSinkLifecycle,
+  ],
 })
 export class WorkerModule {}

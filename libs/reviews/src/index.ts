@@ -11,3 +11,4 @@ export * from './escalations.service';
 export * from './follow-ups';
 export * from './deadlines.service';
 export * from './movement-lifecycle';
+export * from './zone-consequences.service';

@@ -6,6 +6,7 @@ import { EmailDeliveryService } from '@hns/mail';
 import type { Seat } from '@hns/config';
 import {
   MovementStatus,
+  FlagReason,
   NotificationData,
   ReasonText,
   renderAcknowledgement,
@@ -91,12 +92,32 @@ export class ReviewMailer {
        ORDER BY 1`,
         [movementId, version],
       );
-    if (flags.length === 0) return;
-    const reasons = flags.flatMap((f) => f.reason_codes.filter(isReasonCode)).map(reasonText);
+    // Restricted zones: only what the organisation may know (public label and time window).
+    const zones: { zone_id: string; public_label: string; from: Date; until: Date }[] =
+      await this.db.query(
+        `SELECT c.zone_id, z.public_label, lower(c.overlap) AS "from", upper(c.overlap) AS until
+         FROM movement_conflicts c JOIN restricted_zones z ON z.id = c.zone_id
+         WHERE c.movement_id = $1 AND c.version = $2 AND c.level = 'no_go' AND z.lifted_at IS NULL
+         ORDER BY lower(c.overlap), c.zone_id`,
+        [movementId, version],
+      );
+    if (flags.length === 0 && zones.length === 0) return;
+    const sources = [...flags.map((f) => f.source), ...zones.map((z) => `zone:${z.zone_id}`)];
+    const reasons: FlagReason[] = [
+      ...zones.map((z) => ({
+        ...reasonText('route_through_restricted_area'),
+        restrictedArea: {
+          publicLabel: z.public_label,
+          from: z.from.toISOString(),
+          until: z.until.toISOString(),
+        },
+      })),
+      ...dedupe(flags.flatMap((f) => f.reason_codes.filter(isReasonCode)).map(reasonText)),
+    ];
     const comments = flags.map((f) => f.comment).filter((c): c is string => !!c);
     await this.deliveries.sendOnce(
       {
-        idempotencyKey: `movement.flag-notice:${movementId}:v${version}:${flags.map((f) => f.source).join('+')}`,
+        idempotencyKey: `movement.flag-notice:${movementId}:v${version}:${sources.join('+')}`,
         kind: 'movement.flag-notice',
         movementId,
         movementVersion: version,
@@ -109,7 +130,7 @@ export class ReviewMailer {
             movementId,
             movementUrl: this.movementUrl(movementId),
             notification: m.notification,
-            reasons: dedupe(reasons),
+            reasons,
             comment: comments.length ? comments.join('\n') : undefined,
           },
           [m.notification.focalPoint.email],

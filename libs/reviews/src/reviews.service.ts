@@ -21,7 +21,9 @@ import {
   decisionEvent,
 } from './decisions';
 import { transition } from './lifecycle';
+import { ConflictDetector } from '@hns/deconfliction';
 import { MovementLifecycle } from './movement-lifecycle';
+import { ZoneConsequences } from './zone-consequences.service';
 import { Refusal, reviewText } from './messages';
 import { SeatPolicy, requiredSeats } from './review-policy';
 
@@ -42,6 +44,8 @@ export class ReviewsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly lifecycle: MovementLifecycle,
+    private readonly detector: ConflictDetector,
+    private readonly zoneConsequences: ZoneConsequences,
   ) {}
 
   /** Creates the review tasks of a version (idempotent) and moves the movement to in_review. */
@@ -51,6 +55,8 @@ export class ReviewsService {
       if (!movement || movement.current_version !== version) return; // superseded by an amendment
       const allowed = transition(movement.status, { type: 'review_fanned_out' });
       if (!allowed.ok) return; // cancelled or expired meanwhile: nothing left to review
+      // Conflicts first, so that reviewers see them with their task (issue 4).
+      const conflicts = await this.detector.detectForMovementVersion(movementId, version, manager);
       const seats = requiredSeats(this.policy, movement.notification);
       await manager.query(
         `INSERT INTO review_tasks (movement_id, version, seat, departure_at)
@@ -60,6 +66,7 @@ export class ReviewsService {
       );
       await this.lifecycle.apply(manager, movement, { type: 'review_fanned_out' }, null, { seats });
       if (version === 1) await this.lifecycle.escalateAutomatically(manager, movementId);
+      await this.zoneConsequences.apply(manager, conflicts);
     });
   }
 
@@ -75,9 +82,22 @@ export class ReviewsService {
       organisation: string;
       notification: NotificationData;
       created_at: Date;
+      conflicts: {
+        zoneId: string;
+        zone: string;
+        publicLabel: string;
+        level: string;
+        from: string;
+        until: string;
+      }[];
     }[] = await this.db.query(
       `SELECT t.id AS task_id, t.movement_id, t.version, m.reference, m.status, o.acronym AS organisation,
-              v.notification, t.created_at
+              v.notification, t.created_at,
+              (SELECT coalesce(json_agg(json_build_object(
+                        'zoneId', z.id, 'zone', z.name, 'publicLabel', z.public_label, 'level', c.level,
+                        'from', lower(c.overlap), 'until', upper(c.overlap)) ORDER BY c.level, z.name), '[]')
+               FROM movement_conflicts c JOIN restricted_zones z ON z.id = c.zone_id
+               WHERE c.movement_id = t.movement_id AND c.version = t.version) AS conflicts
        FROM review_tasks t
        JOIN movement_notifications m ON m.id = t.movement_id AND m.current_version = t.version
        JOIN movement_versions v ON v.movement_id = t.movement_id AND v.version = t.version
@@ -106,6 +126,7 @@ export class ReviewsService {
         vehicles: r.notification.vehicles,
         personnel: r.notification.personnel,
         escort: r.notification.escort,
+        conflicts: r.conflicts,
         queuedAt: r.created_at.toISOString(),
       })),
     };

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { recordAudit } from '@hns/audit';
+import type { DetectionResult } from '@hns/deconfliction';
+import { transition } from './lifecycle';
+import { MovementLifecycle } from './movement-lifecycle';
+
+/** Reason recorded on the UNDSS escalation that a no-go conflict raises. */
+export const RESTRICTED_AREA_REASON = 'route_through_restricted_area';
+
+/**
+ * What a conflict with a restricted zone does to a movement (issue 4, DESIGN §5): a `no_go`
+ * conflict flags it and raises a UNDSS escalation (severity high), also for movements already
+ * acknowledged; a cleared conflict is put on the record for the reviewers. Runs in the
+ * transaction that stored the conflicts, so nothing found is ever left without its consequence.
+ */
+@Injectable()
+export class ZoneConsequences {
+  constructor(private readonly lifecycle: MovementLifecycle) {}
+
+  async apply(manager: EntityManager, result: DetectionResult): Promise<void> {
+    const noGo = result.conflicts.filter(
+      (c) => c.level === 'no_go' && (c.newlyConflicting || c.previousLevel !== 'no_go'),
+    );
+    const byMovement = new Map<string, { version: number; zoneIds: string[] }>();
+    for (const c of noGo) {
+      const entry = byMovement.get(c.movementId) ?? { version: c.version, zoneIds: [] };
+      entry.zoneIds.push(c.zoneId);
+      byMovement.set(c.movementId, entry);
+    }
+    for (const [movementId, { version, zoneIds }] of byMovement) {
+      await this.flagForNoGo(manager, movementId, version, zoneIds);
+    }
+    for (const c of result.cleared) {
+      await recordAudit(manager, {
+        actorUserId: null,
+        actorRole: 'system',
+        organisationId: null,
+        action: 'conflict.cleared',
+        entityType: 'movement',
+        entityId: c.movementId,
+        details: { version: c.version, zoneId: c.zoneId, level: c.level },
+      });
+    }
+  }
+
+  private async flagForNoGo(
+    manager: EntityManager,
+    movementId: string,
+    version: number,
+    zoneIds: string[],
+  ): Promise<void> {
+    const movement = await this.lifecycle.lock(manager, movementId);
+    if (!movement || movement.current_version !== version) return;
+    if (!transition(movement.status, { type: 'zone_conflict_no_go' }).ok) return; // closed meanwhile
+    await this.lifecycle.raiseEscalation(manager, movement, {
+      severity: 'high',
+      raisedBy: null,
+      seat: null,
+      reasonCodes: [RESTRICTED_AREA_REASON],
+      comment: `restricted zones: ${zoneIds.join(', ')}`,
+    });
+    await this.lifecycle.apply(manager, movement, { type: 'zone_conflict_no_go' }, null, {
+      zoneIds,
+    });
+  }
+}

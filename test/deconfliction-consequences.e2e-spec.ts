@@ -1,0 +1,150 @@
+import {
+  Harness,
+  bearer,
+  cellAccount,
+  convoyNotice,
+  ngoAccount,
+  startHarness,
+} from './support/harness';
+import { waitFor } from './support/wait-for';
+
+const SEATS = ['armed_forces_liaison', 'undss', 'wfp_logistics', 'ocha'] as const;
+type Seat = (typeof SEATS)[number];
+const HOUR = 3600_000;
+const day = (n: number) => new Date(Date.now() + n * 24 * HOUR).toISOString();
+const HOMBORI = { place: 'Hombori', lat: 15.2833, lon: -1.7 };
+const DOUENTZA = { place: 'Douentza', lat: 15.0019, lon: -2.9497 };
+const CONFIDENTIAL = 'Air support on call over the Boni–Hombori stretch';
+
+/**
+ * What a conflict with a restricted zone does, with the worker running (issue 4, item 5).
+ * Windows lie weeks ahead so these zones meet no other test file's movements.
+ */
+describe('consequences of restricted zones', () => {
+  let h: Harness;
+  let ngo: Awaited<ReturnType<typeof ngoAccount>>;
+  const cell = {} as Record<Seat, { token: string }>;
+
+  beforeAll(async () => {
+    h = await startHarness({ worker: true });
+    ngo = await ngoAccount(h);
+    for (const seat of SEATS) cell[seat] = await cellAccount(h, seat);
+  });
+  afterAll(() => h.close());
+
+  const submit = async (hoursAhead: number) => {
+    const response = await h.api.inject({
+      method: 'POST',
+      url: '/movements',
+      headers: bearer(ngo.token),
+      payload: convoyNotice(hoursAhead, { waypoints: [{ ...DOUENTZA, overnight: true }, HOMBORI] }),
+    });
+    expect(response.statusCode).toBe(201);
+    return response.json();
+  };
+  const declare = async (name: string, level: 'no_go' | 'caution', from: number, to: number) => {
+    const response = await h.api.inject({
+      method: 'POST',
+      url: '/zones',
+      headers: bearer(cell.armed_forces_liaison.token),
+      payload: {
+        name,
+        publicLabel: `RN16 near Hombori (${name.slice(-4)})`,
+        confidentialDetails: CONFIDENTIAL,
+        level,
+        center: { lat: HOMBORI.lat, lon: HOMBORI.lon },
+        radiusKm: 10,
+        activeFrom: day(from),
+        activeTo: day(to),
+      },
+    });
+    expect(response.statusCode).toBe(201);
+    return response.json();
+  };
+  const statusOf = async (id: string) =>
+    (await h.db.query(`SELECT status FROM movement_notifications WHERE id = $1`, [id]))[0].status;
+  const becomes = (id: string, status: string) =>
+    waitFor(async () => (await statusOf(id)) === status, {
+      description: `movement ${id} to be ${status}`,
+      timeoutMs: 20_000,
+    });
+
+  it('flags a convoy notified across a no-go zone, escalates to UNDSS, and tells the NGO only what it may know', async () => {
+    const zone = await declare('Operation Hombori-A1', 'no_go', 30, 32);
+    const m = await submit(31 * 24);
+    await becomes(m.id, 'flagged');
+    const [escalation] = await h.db.query(
+      `SELECT severity, reason_codes FROM security_escalations WHERE movement_id = $1`,
+      [m.id],
+    );
+    expect(escalation).toEqual({
+      severity: 'high',
+      reason_codes: ['route_through_restricted_area'],
+    });
+    await h.smtp.waitFor(
+      (p) =>
+        (p.subject ?? '').includes(m.reference) && JSON.stringify(p.to).includes('duty@undss.test'),
+      { timeoutMs: 20_000 },
+    );
+    const notice = await h.smtp.waitFor(
+      (p) =>
+        (p.subject ?? '').includes(m.reference) &&
+        JSON.stringify(p.to).includes('aminata@acf.test') &&
+        (p.text ?? '').includes(zone.publicLabel),
+      { timeoutMs: 20_000 },
+    );
+    expect(`${notice.text}${notice.html}`).not.toContain(CONFIDENTIAL);
+    expect(`${notice.text}${notice.html}`).not.toContain('Operation Hombori-A1');
+
+    const queue = (
+      await h.api.inject({
+        method: 'GET',
+        url: '/reviews?limit=500',
+        headers: bearer(cell.wfp_logistics.token),
+      })
+    ).json();
+    const item = queue.items.find((i: { movementId: string }) => i.movementId === m.id);
+    expect(item.conflicts).toEqual([expect.objectContaining({ zoneId: zone.id, level: 'no_go' })]);
+  });
+
+  it('re-flags an acknowledged convoy when a no-go zone is declared across its route, and emails the NGO', async () => {
+    const m = await submit(41 * 24);
+    await becomes(m.id, 'in_review');
+    for (const seat of SEATS) {
+      const answer = await h.api.inject({
+        method: 'POST',
+        url: `/movements/${m.id}/reviews`,
+        headers: bearer(cell[seat].token),
+        payload: { version: 1, decision: 'approve' },
+      });
+      expect(answer.statusCode).toBe(200);
+    }
+    expect(await statusOf(m.id)).toBe('acknowledged');
+    const zone = await declare('Operation Hombori-B2', 'no_go', 40, 42);
+    await becomes(m.id, 'flagged');
+    await h.smtp.waitFor(
+      (p) =>
+        (p.subject ?? '').includes(m.reference) &&
+        JSON.stringify(p.to).includes('aminata@acf.test') &&
+        (p.text ?? '').includes(zone.publicLabel),
+      { timeoutMs: 20_000 },
+    );
+  });
+
+  it('shows a caution zone to reviewers without flagging the movement', async () => {
+    const zone = await declare('Caution Hombori-C3', 'caution', 50, 52);
+    const m = await submit(51 * 24);
+    await becomes(m.id, 'in_review');
+    const queue = (
+      await h.api.inject({
+        method: 'GET',
+        url: '/reviews?limit=500',
+        headers: bearer(cell.ocha.token),
+      })
+    ).json();
+    const item = queue.items.find((i: { movementId: string }) => i.movementId === m.id);
+    expect(item.conflicts).toEqual([
+      expect.objectContaining({ zoneId: zone.id, level: 'caution' }),
+    ]);
+  });
+});
