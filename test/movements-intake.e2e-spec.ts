@@ -364,6 +364,20 @@ describe('movement notification intake', () => {
       headers: bearer(mine.token),
     });
     expect(windowed.json().items.map((m: { id: string }) => m.id)).toEqual([ids[2], ids[1]]);
+    // Regions by point-in-polygon: Mopti is in ML-5 (Mopti), Gao in ML-7 (Gao).
+    expect(page1.items[0].regions).toEqual({ departure: 'ML-5', arrival: 'ML-7' });
+    const inGao = await h.api.inject({
+      method: 'GET',
+      url: '/movements?region=ML-7',
+      headers: bearer(mine.token),
+    });
+    expect(inGao.json().items).toHaveLength(3);
+    const inBamako = await h.api.inject({
+      method: 'GET',
+      url: '/movements?region=ML-BKO',
+      headers: bearer(mine.token),
+    });
+    expect(inBamako.json().items).toHaveLength(0);
     const badStatus = await h.api.inject({
       method: 'GET',
       url: '/movements?status=approved',

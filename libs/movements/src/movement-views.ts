@@ -7,6 +7,7 @@ export interface MovementView extends NotificationData {
   version: number;
   status: MovementStatus;
   organisation: { id: string; acronym: string; name: string };
+  regions: { departure: string | null; arrival: string | null };
   cancellationReason: string | null;
   createdAt: string;
   updatedAt: string;
@@ -34,6 +35,7 @@ export interface MovementSummaryView {
   organisation: { id: string; acronym: string; name: string };
   departure: { place: string; at: string };
   arrival: { place: string; at: string };
+  regions: { departure: string | null; arrival: string | null };
   updatedAt: string;
 }
 
@@ -61,6 +63,8 @@ export interface MovementRow {
   organisation_id: string;
   organisation_acronym: string;
   organisation_name: string;
+  departure_admin1: string | null;
+  arrival_admin1: string | null;
   notification?: NotificationData;
 }
 
@@ -74,6 +78,7 @@ export function toMovementView(
     status: row.status,
     organisation: organisationOf(row),
     ...row.notification,
+    regions: regionsOf(row),
     cancellationReason: row.cancellation_reason,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -91,8 +96,14 @@ export function toSummaryView(row: MovementRow): MovementSummaryView {
     organisation: organisationOf(row),
     departure: { place: row.departure_place, at: row.departure_at.toISOString() },
     arrival: { place: row.arrival_place, at: row.arrival_at.toISOString() },
+    regions: regionsOf(row),
     updatedAt: row.updated_at.toISOString(),
   };
+}
+
+/** Admin1 codes (ISO 3166-2) of departure and arrival; null outside every region. */
+function regionsOf(row: MovementRow) {
+  return { departure: row.departure_admin1, arrival: row.arrival_admin1 };
 }
 
 function organisationOf(row: MovementRow) {

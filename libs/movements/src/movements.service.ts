@@ -59,7 +59,8 @@ const MOVEMENT_COLUMNS = `
   m.id, m.reference, m.status, m.current_version, m.type, m.priority,
   m.departure_place, m.arrival_place, m.departure_at, m.arrival_at,
   m.cancellation_reason, m.created_at, m.updated_at,
-  m.organisation_id, o.acronym AS organisation_acronym, o.name AS organisation_name`;
+  m.organisation_id, o.acronym AS organisation_acronym, o.name AS organisation_name,
+  m.departure_admin1, m.arrival_admin1`;
 
 /**
  * Movement notifications: intake, amendment, cancellation and reading, with the
@@ -86,11 +87,13 @@ export class MovementsService {
         const [created]: { id: string }[] = await manager.query(
           `INSERT INTO movement_notifications
              (reference, organisation_id, status, current_version, type, priority,
-              departure_place, arrival_place, departure_at, arrival_at, created_by)
+              departure_place, arrival_place, departure_at, arrival_at, created_by,
+              departure_admin1, arrival_admin1)
            VALUES (
              format('HNS-%s-%s-%s', $1::text, to_char(now() AT TIME ZONE 'UTC', 'YYYY'),
                     lpad(nextval('movement_reference_seq')::text, 6, '0')),
-             $2, 'submitted', 1, $3, $4, $5, $6, $7, $8, $9)
+             $2, 'submitted', 1, $3, $4, $5, $6, $7, $8, $9,
+             admin1_of($10, $11), admin1_of($12, $13))
            RETURNING id`,
           [
             this.config.OPERATION_COUNTRY_CODE,
@@ -102,6 +105,10 @@ export class MovementsService {
             notification.departure.at,
             notification.arrival.at,
             actor.userId,
+            notification.departure.lat,
+            notification.departure.lon,
+            notification.arrival.lat,
+            notification.arrival.lon,
           ],
         );
         await this.insertVersion(manager, created.id, 1, notification, actor, null);
@@ -129,6 +136,12 @@ export class MovementsService {
     if (query.status) {
       params.push(query.status);
       where.push(`m.status = ANY($${params.length}::text[])`);
+    }
+    if (query.region) {
+      params.push(query.region);
+      where.push(
+        `(m.departure_admin1 = $${params.length} OR m.arrival_admin1 = $${params.length})`,
+      );
     }
     if (query.from) {
       params.push(query.from);
@@ -214,6 +227,7 @@ export class MovementsService {
         `UPDATE movement_notifications
          SET current_version = $2, status = 'submitted', type = $3, priority = $4,
              departure_place = $5, arrival_place = $6, departure_at = $7, arrival_at = $8,
+             departure_admin1 = admin1_of($9, $10), arrival_admin1 = admin1_of($11, $12),
              updated_at = now()
          WHERE id = $1`,
         [
@@ -225,6 +239,10 @@ export class MovementsService {
           parsed.data.arrival.place,
           parsed.data.departure.at,
           parsed.data.arrival.at,
+          parsed.data.departure.lat,
+          parsed.data.departure.lon,
+          parsed.data.arrival.lat,
+          parsed.data.arrival.lon,
         ],
       );
       await recordAudit(manager, {

@@ -145,6 +145,11 @@ export const listQuerySchema = z.strictObject({
     .transform((value) => value.split(',').map((s) => s.trim()))
     .pipe(z.array(z.enum(MOVEMENT_STATUSES)).min(1))
     .optional(),
+  /** Admin1 code (e.g. ML-5): movements departing from or arriving in that region. */
+  region: z
+    .string()
+    .regex(/^[A-Z]{2}-[A-Z0-9]{1,3}$/)
+    .optional(),
   from: instant.optional(),
   to: instant.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -1,5 +1,6 @@
 import { InitialSchema1764400000000 } from './1764400000000-initial-schema';
 import { ReviewWorkflow1764500000000 } from './1764500000000-review-workflow';
+import { MovementRegions1764800000000 } from './1764800000000-movement-regions';
 // Domain libraries that own seed data keep their migrations next to it; imported by path so that
 // they never need to import @hns/database back.
 import { Gazetteer1764600000000 } from '../../../gazetteer/src/gazetteer.migration';
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   ReviewWorkflow1764500000000,
   Gazetteer1764600000000,
   Deconfliction1764700000000,
+  MovementRegions1764800000000,
 ];
