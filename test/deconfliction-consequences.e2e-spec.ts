@@ -107,6 +107,26 @@ describe('consequences of restricted zones', () => {
     expect(item.conflicts).toEqual([expect.objectContaining({ zoneId: zone.id, level: 'no_go' })]);
   });
 
+  it('tells the reviewers when a zone that explained a flag is lifted; the flag stays until the NGO amends', async () => {
+    const zone = await declare('Operation Hombori-L4', 'no_go', 60, 62);
+    const m = await submit(61 * 24);
+    await becomes(m.id, 'flagged');
+    const lifted = await h.api.inject({
+      method: 'POST',
+      url: `/zones/${zone.id}/lift`,
+      headers: bearer(cell.armed_forces_liaison.token),
+    });
+    expect(lifted.statusCode).toBe(200);
+    const notice = await h.smtp.waitFor(
+      (p) =>
+        (p.subject ?? '').includes(`[${m.reference}] Zone levée`) &&
+        JSON.stringify(p.to).includes('cell@ocha.test'),
+      { timeoutMs: 20_000 },
+    );
+    expect(notice.text).toContain('Operation Hombori-L4');
+    expect(await statusOf(m.id)).toBe('flagged');
+  });
+
   it('re-flags an acknowledged convoy when a no-go zone is declared across its route, and emails the NGO', async () => {
     const m = await submit(41 * 24);
     await becomes(m.id, 'in_review');

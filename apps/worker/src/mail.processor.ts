@@ -12,6 +12,7 @@ interface MailJobData {
   seat: string;
   escalationId: string;
   alert: number;
+  zoneId: string;
 }
 type MailJob = Job<MailJobData>;
 
@@ -40,6 +41,8 @@ export class MailProcessor extends WorkerHost {
       [REVIEW_MAIL_JOBS.escalationAlert]: (d) => reviews.sendEscalationAlert(d.escalationId),
       [REVIEW_MAIL_JOBS.escalationOverdue]: (d) =>
         reviews.sendEscalationOverdue(d.escalationId, d.alert),
+      [REVIEW_MAIL_JOBS.zoneCleared]: (d) =>
+        reviews.sendZoneCleared(d.movementId, d.version, d.zoneId),
     };
   }
 

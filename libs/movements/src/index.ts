@@ -17,3 +17,4 @@ export * from './mail/escalation-overdue.mail';
 export * from './mail/expiry-notice.mail';
 export * from './mail/overdue-alert.mail';
 export * from './mail/seat-reminder.mail';
+export * from './mail/zone-cleared.mail';

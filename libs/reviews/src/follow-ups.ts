@@ -19,6 +19,7 @@ export const REVIEW_MAIL_JOBS = {
   overdueAlert: 'review.overdue-alert',
   escalationAlert: 'escalation.alert',
   escalationOverdue: 'escalation.overdue',
+  zoneCleared: 'zone.cleared-notice',
 } as const;
 
 export interface DeadlineSettings {

@@ -16,6 +16,7 @@ import {
   renderFlagNotice,
   renderOverdueAlert,
   renderSeatReminder,
+  renderZoneCleared,
   renderSecurityEscalation,
 } from '@hns/movements';
 import { ReasonCode, describeReason, isReasonCode } from './reason-codes';
@@ -316,6 +317,51 @@ export class ReviewMailer {
             alertNumber: alert,
             sentAt: new Date().toISOString(),
             escalationsUrl: `${this.config.APP_URL}/escalations`,
+          },
+          to,
+        ),
+    );
+  }
+
+  /** To the OCHA cell and the reviewing seats: a zone that explained a flag is lifted or moved. */
+  async sendZoneCleared(movementId: string, version: number, zoneId: string): Promise<void> {
+    const m = await this.movement(movementId, version);
+    const [zone]: {
+      name: string;
+      public_label: string;
+      lifted_at: Date | null;
+      updated_at: Date;
+    }[] = await this.db.query(
+      `SELECT name, public_label, lifted_at, updated_at FROM restricted_zones WHERE id = $1`,
+      [zoneId],
+    );
+    if (!zone) throw new Error(`zone ${zoneId} not found`);
+    const seats: { seat: string }[] = await this.db.query(
+      `SELECT DISTINCT seat FROM review_tasks WHERE movement_id = $1 AND version = $2`,
+      [movementId, version],
+    );
+    const reviewers = (await Promise.all(seats.map((s) => this.seatAddresses(s.seat)))).flat();
+    const to = unique([...this.config.OCHA_CELL_EMAILS, ...reviewers]);
+    if (to.length === 0) return;
+    await this.deliveries.sendOnce(
+      {
+        idempotencyKey: `zone.cleared:${movementId}:v${version}:${zoneId}`,
+        kind: 'zone.cleared',
+        movementId,
+        movementVersion: version,
+      },
+      () =>
+        renderZoneCleared(
+          {
+            reference: m.reference,
+            version,
+            organisationName: m.organisation_name,
+            notification: m.notification,
+            zoneName: zone.name,
+            zonePublicLabel: zone.public_label,
+            lifted: zone.lifted_at !== null,
+            changedAt: (zone.lifted_at ?? zone.updated_at).toISOString(),
+            reviewUrl: this.movementUrl(movementId),
           },
           to,
         ),

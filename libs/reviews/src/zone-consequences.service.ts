@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { recordAudit } from '@hns/audit';
 import type { DetectionResult } from '@hns/deconfliction';
+import { QUEUES, enqueueInOutbox } from '@hns/queue';
+import { REVIEW_MAIL_JOBS } from './follow-ups';
 import { transition } from './lifecycle';
 import { MovementLifecycle } from './movement-lifecycle';
 
@@ -32,6 +34,21 @@ export class ZoneConsequences {
       await this.flagForNoGo(manager, movementId, version, zoneIds);
     }
     for (const c of result.cleared) {
+      // A flag this zone explained may no longer be needed: the reviewers are told.
+      const [flagged]: unknown[] = await manager.query(
+        `SELECT 1 FROM movement_notifications WHERE id = $1 AND current_version = $2 AND status = 'flagged'`,
+        [c.movementId, c.version],
+      );
+      if (flagged) {
+        await enqueueInOutbox(manager, [
+          {
+            queue: QUEUES.mail,
+            jobName: REVIEW_MAIL_JOBS.zoneCleared,
+            payload: { movementId: c.movementId, version: c.version, zoneId: c.zoneId },
+            correlationId: c.movementId,
+          },
+        ]);
+      }
       await recordAudit(manager, {
         actorUserId: null,
         actorRole: 'system',
