@@ -1,3 +1,4 @@
+import { LifecycleLogListener, ReviewMailer } from '@hns/reviews';
 import {
   Harness,
   bearer,
@@ -82,6 +83,10 @@ describe("the cell's review workflow", () => {
     const last = await decide('ocha', m.id, { version: 1, decision: 'approve' });
     expect(last.json().status).toBe('acknowledged');
     expect(await statusOf(m.id)).toBe('acknowledged');
+    // The in-process event follows the commit (logs and metrics).
+    expect(
+      h.api.get(LifecycleLogListener).transitions.get('in_review->acknowledged'),
+    ).toBeGreaterThanOrEqual(1);
 
     const mail = await h.smtp.waitFor(
       (p) =>
@@ -118,6 +123,15 @@ describe("the cell's review workflow", () => {
       headers: bearer(ngo.token),
     });
     expect(arrived.json().status).toBe('completed');
+
+    // A job run again (a worker killed after sending) sends nothing twice.
+    await h.worker!.get(ReviewMailer).sendAcknowledgement(m.id, 1);
+    const acknowledgements = h.smtp.messages.filter(
+      (p) =>
+        (p.subject ?? '').includes(m.reference) &&
+        !!p.attachments?.some((a) => a.filename?.endsWith('.ics')),
+    );
+    expect(acknowledgements).toHaveLength(1);
 
     const ics = mail.attachments.find((a) => a.filename?.endsWith('.ics'))!;
     expect(ics.filename).toBe(`${m.reference}-v1.ics`);

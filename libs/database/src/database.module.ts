@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { dataSourceOptions } from './data-source';
+import { DomainEventsRelay } from './domain-events';
 
 /**
  * The PostgreSQL connection. Each domain library registers its own entities with
@@ -13,6 +15,8 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       imports: [
+        // In-process domain events, announced after commit (see domain-events.ts).
+        EventEmitterModule.forRoot(),
         TypeOrmModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => ({
@@ -26,6 +30,7 @@ export class DatabaseModule {
           }),
         }),
       ],
+      providers: [DomainEventsRelay],
     };
   }
 }

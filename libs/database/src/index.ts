@@ -2,3 +2,4 @@ export * from './data-source';
 export * from './database.module';
 export * from './migrate';
 export * from './pg-errors';
+export * from './domain-events';

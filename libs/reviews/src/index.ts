@@ -12,3 +12,4 @@ export * from './follow-ups';
 export * from './deadlines.service';
 export * from './movement-lifecycle';
 export * from './zone-consequences.service';
+export * from './lifecycle-log.listener';

@@ -1,6 +1,7 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { recordAudit } from '@hns/audit';
+import { publishAfterCommit } from '@hns/database';
 import type { Actor } from '@hns/auth';
 import { APP_CONFIG, AppConfig, Seat } from '@hns/config';
 import { LocalizedHttpException, notFound } from '@hns/http';
@@ -16,6 +17,9 @@ import {
 import { transition } from './lifecycle';
 import type { EscalationOutcome, LifecycleEvent } from './lifecycle-events';
 import { Refusal, reviewText } from './messages';
+
+/** In-process event after a committed status change: for logs and metrics only. */
+export const MOVEMENT_STATUS_CHANGED = 'movement.status_changed';
 
 export interface LockedMovement {
   id: string;
@@ -196,6 +200,16 @@ export class MovementLifecycle {
           event: event.type,
           version: movement.current_version,
           ...details,
+        },
+      });
+      publishAfterCommit(manager, {
+        name: MOVEMENT_STATUS_CHANGED,
+        payload: {
+          movementId: movement.id,
+          version: movement.current_version,
+          from: movement.status,
+          to: result.status,
+          event: event.type,
         },
       });
     }

@@ -3,6 +3,7 @@ import { DeconflictionModule } from '@hns/deconfliction';
 import { MailModule } from '@hns/mail';
 import { DeadlinesService } from './deadlines.service';
 import { EscalationsService } from './escalations.service';
+import { LifecycleLogListener } from './lifecycle-log.listener';
 import { MovementLifecycle } from './movement-lifecycle';
 import { ReviewMailer } from './review-mailer.service';
 import { ReviewsService } from './reviews.service';
@@ -11,6 +12,7 @@ import { ZoneConsequences } from './zone-consequences.service';
 @Module({
   imports: [MailModule, DeconflictionModule],
   providers: [
+    LifecycleLogListener,
     MovementLifecycle,
     ReviewsService,
     ReviewMailer,
@@ -19,6 +21,7 @@ import { ZoneConsequences } from './zone-consequences.service';
     ZoneConsequences,
   ],
   exports: [
+    LifecycleLogListener,
     MovementLifecycle,
     ReviewsService,
     ReviewMailer,
