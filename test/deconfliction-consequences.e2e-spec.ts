@@ -167,4 +167,44 @@ describe('consequences of restricted zones', () => {
       expect.objectContaining({ zoneId: zone.id, level: 'caution' }),
     ]);
   });
+
+  it('lists convoys of different organisations on the same corridor at the same time to WFP logistics and OCHA', async () => {
+    const other = await ngoAccount(h);
+    const mine = await submit(70 * 24);
+    const theirs = await h.api.inject({
+      method: 'POST',
+      url: '/movements',
+      headers: bearer(other.token),
+      payload: convoyNotice(70 * 24 + 2, { waypoints: [DOUENTZA] }),
+    });
+    expect(theirs.statusCode).toBe(201);
+    const window = `from=${encodeURIComponent(day(69))}&to=${encodeURIComponent(day(72))}`;
+    const advisory = await h.api.inject({
+      method: 'GET',
+      url: `/advisories/co-movements?${window}`,
+      headers: bearer(cell.wfp_logistics.token),
+    });
+    expect(advisory.statusCode).toBe(200);
+    const pair = advisory
+      .json()
+      .items.find(
+        (p: { a: { movementId: string }; b: { movementId: string } }) =>
+          [p.a.movementId, p.b.movementId].sort().join() ===
+          [mine.id, theirs.json().id].sort().join(),
+      );
+    expect(pair).toBeDefined();
+    expect(pair.distanceKm).toBe(0);
+    const byLiaison = await h.api.inject({
+      method: 'GET',
+      url: `/advisories/co-movements?${window}`,
+      headers: bearer(cell.armed_forces_liaison.token),
+    });
+    expect(byLiaison.statusCode).toBe(403);
+    const byNgo = await h.api.inject({
+      method: 'GET',
+      url: '/advisories/co-movements',
+      headers: bearer(ngo.token),
+    });
+    expect(byNgo.statusCode).toBe(403);
+  });
 });

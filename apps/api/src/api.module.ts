@@ -9,6 +9,7 @@ import { DevMailController, MailModule } from '@hns/mail';
 import { MovementsModule } from '@hns/movements';
 import { QueueModule } from '@hns/queue';
 import { ReviewsModule } from '@hns/reviews';
+import { AdvisoriesController } from './advisories.controller';
 import { AuthController } from './auth.controller';
 import { ConflictsController } from './conflicts.controller';
 import { EscalationsController } from './escalations.controller';
@@ -38,6 +39,7 @@ import { ZonesController } from './zones.controller';
     PlacesController,
     ZonesController,
     ConflictsController,
+    AdvisoriesController,
     HealthController,
     DevMailController,
   ],

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CoMovementsService } from './co-movements.service';
 import { ConflictDetector } from './conflict-detector';
 import { ConflictsService } from './conflicts.service';
 import { APP_CONFIG, AppConfig } from '@hns/config';
@@ -16,7 +17,14 @@ import { ZonesService } from './zones.service';
     ZonesService,
     ConflictDetector,
     ConflictsService,
+    CoMovementsService,
   ],
-  exports: [ZonesService, ConflictDetector, ConflictsService, DECONFLICTION_SETTINGS],
+  exports: [
+    ZonesService,
+    ConflictDetector,
+    ConflictsService,
+    CoMovementsService,
+    DECONFLICTION_SETTINGS,
+  ],
 })
 export class DeconflictionModule {}

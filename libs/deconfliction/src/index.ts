@@ -12,3 +12,4 @@ export * from './zone-outline';
 export * from './zone-views';
 export * from './zone.schema';
 export * from './zones.service';
+export * from './co-movements.service';
