@@ -18,33 +18,23 @@ export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);
 const DAY = 24 * 3600;
 
 /**
- * Job options per queue, in one place. Finished jobs are removed by age *and* count so that
- * Redis (maxmemory-policy noeviction) never fills up; failed jobs are kept a week for inspection.
+ * Retries with exponential backoff; finished jobs removed by age *and* count so that Redis
+ * (maxmemory-policy noeviction) never fills up; failed jobs kept a week for inspection.
  */
+function retried(attempts: number, firstDelayMs: number): JobsOptions {
+  return {
+    attempts,
+    backoff: { type: 'exponential', delay: firstDelayMs },
+    removeOnComplete: { age: DAY, count: 50_000 },
+    removeOnFail: { age: 7 * DAY, count: 50_000 },
+  };
+}
+
+/** Job options per queue, in one place. */
 export const JOB_OPTIONS: Record<QueueName, JobsOptions> = {
-  mail: {
-    // About 9 hours of retries with exponential backoff: a mail server outage must not lose mail.
-    attempts: 14,
-    backoff: { type: 'exponential', delay: 2000 },
-    removeOnComplete: { age: DAY, count: 50_000 },
-    removeOnFail: { age: 7 * DAY, count: 50_000 },
-  },
-  timers: {
-    attempts: 20,
-    backoff: { type: 'exponential', delay: 1000 },
-    removeOnComplete: { age: DAY, count: 50_000 },
-    removeOnFail: { age: 7 * DAY, count: 50_000 },
-  },
-  deconfliction: {
-    attempts: 20,
-    backoff: { type: 'exponential', delay: 1000 },
-    removeOnComplete: { age: DAY, count: 50_000 },
-    removeOnFail: { age: 7 * DAY, count: 50_000 },
-  },
-  review: {
-    attempts: 20,
-    backoff: { type: 'exponential', delay: 1000 },
-    removeOnComplete: { age: DAY, count: 50_000 },
-    removeOnFail: { age: 7 * DAY, count: 50_000 },
-  },
+  // About 9 hours of retries: a mail server outage must not lose mail.
+  mail: retried(14, 2000),
+  review: retried(20, 1000),
+  timers: retried(20, 1000),
+  deconfliction: retried(20, 1000),
 };
