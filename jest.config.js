@@ -27,6 +27,7 @@ const libs = [
   'reviews',
   'gazetteer',
   'deconfliction',
+  'exports',
 ];
 const moduleNameMapper = Object.fromEntries(
   libs.map((name) => [`^@hns/${name}$`, `<rootDir>/libs/${name}/src`]),

@@ -4,6 +4,7 @@ import { AccessGuard, AuthModule } from '@hns/auth';
 import { ConfigModule } from '@hns/config';
 import { DatabaseModule } from '@hns/database';
 import { DeconflictionModule } from '@hns/deconfliction';
+import { ExportsModule } from '@hns/exports';
 import { GazetteerModule } from '@hns/gazetteer';
 import { DevMailController, MailModule } from '@hns/mail';
 import { MovementsModule } from '@hns/movements';
@@ -13,7 +14,9 @@ import { AdvisoriesController } from './advisories.controller';
 import { AuthController } from './auth.controller';
 import { ConflictsController } from './conflicts.controller';
 import { EscalationsController } from './escalations.controller';
+import { ExportsController } from './exports.controller';
 import { HealthController } from './health.controller';
+import { ImportsController } from './imports.controller';
 import { MovementsController } from './movements.controller';
 import { PlacesController } from './places.controller';
 import { ReviewsController } from './reviews.controller';
@@ -30,6 +33,7 @@ import { ZonesController } from './zones.controller';
     ReviewsModule,
     GazetteerModule,
     DeconflictionModule,
+    ExportsModule,
   ],
   controllers: [
     AuthController,
@@ -40,6 +44,8 @@ import { ZonesController } from './zones.controller';
     ZonesController,
     ConflictsController,
     AdvisoriesController,
+    ExportsController,
+    ImportsController,
     HealthController,
     DevMailController,
   ],

@@ -5,6 +5,8 @@ import { AccountError, AccountsService } from '@hns/auth';
 import { ConfigError, loadConfig } from '@hns/config';
 import { DatabaseSetupError, migrateDatabase } from '@hns/database';
 import { AdminModule } from './admin.module';
+import { CommandArgs, CommandError, OPERATIONS, OPERATIONS_USAGE } from './commands';
+import { OperationsModule } from './operations.module';
 
 const USAGE = `CMCoord HNS administration / administration
 
@@ -15,12 +17,25 @@ const USAGE = `CMCoord HNS administration / administration
   npm run cli -- user:create --email root@hns.example --password '…' --role admin
 
 Seats / sièges: armed_forces_liaison, undss, wfp_logistics, ocha
-Passwords: at least 12 characters / au moins 12 caractères.`;
+Passwords: at least 12 characters / au moins 12 caractères.
+${OPERATIONS_USAGE}`;
 
 async function withAccounts<T>(work: (accounts: AccountsService) => Promise<T>): Promise<T> {
   const app = await NestFactory.createApplicationContext(AdminModule, { logger: ['error'] });
   try {
     return await work(app.get(AccountsService));
+  } finally {
+    await app.close();
+  }
+}
+
+/** The operations commands (commands/): run in their own application context, then closed. */
+async function runOperation(command: string, values: CommandArgs): Promise<number> {
+  const app = await NestFactory.createApplicationContext(OperationsModule, { logger: ['error'] });
+  try {
+    const result = await OPERATIONS[command](app, values);
+    for (const line of result.lines) console.log(line);
+    return result.code;
   } finally {
     await app.close();
   }
@@ -39,6 +54,12 @@ async function main(argv: string[]): Promise<number> {
       seat: { type: 'string' },
       org: { type: 'string' },
       locale: { type: 'string' },
+      key: { type: 'string' },
+      movement: { type: 'string' },
+      kind: { type: 'string' },
+      version: { type: 'string' },
+      'since-id': { type: 'string' },
+      'tolerance-seconds': { type: 'string' },
     },
     strict: true,
   });
@@ -89,6 +110,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     default:
+      if (command !== undefined && Object.hasOwn(OPERATIONS, command)) {
+        return runOperation(command, values);
+      }
       console.log(USAGE);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
   }
@@ -99,6 +123,7 @@ main(process.argv.slice(2))
   .catch((error: unknown) => {
     const known =
       error instanceof AccountError ||
+      error instanceof CommandError ||
       error instanceof ConfigError ||
       error instanceof DatabaseSetupError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');

@@ -5,6 +5,7 @@ import { MovementRegions1764800000000 } from './1764800000000-movement-regions';
 // they never need to import @hns/database back.
 import { Gazetteer1764600000000 } from '../../../gazetteer/src/gazetteer.migration';
 import { Deconfliction1764700000000 } from '../../../deconfliction/src/deconfliction.migration';
+import { Exports1764900000000 } from '../../../exports/src/exports.migration';
 
 /** Every migration, in order. Listed explicitly so the same list works from source and from dist. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Gazetteer1764600000000,
   Deconfliction1764700000000,
   MovementRegions1764800000000,
+  Exports1764900000000,
 ];
