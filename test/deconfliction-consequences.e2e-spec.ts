@@ -96,14 +96,20 @@ describe('consequences of restricted zones', () => {
     expect(`${notice.text}${notice.html}`).not.toContain(CONFIDENTIAL);
     expect(`${notice.text}${notice.html}`).not.toContain('Operation Hombori-A1');
 
-    const queue = (
-      await h.api.inject({
-        method: 'GET',
-        url: '/reviews?limit=500',
-        headers: bearer(cell.wfp_logistics.token),
-      })
-    ).json();
-    const item = queue.items.find((i: { movementId: string }) => i.movementId === m.id);
+    // The zone's own re-check may flag the movement before its review tasks exist: wait for them.
+    const item = await waitFor(
+      async () =>
+        (
+          await h.api.inject({
+            method: 'GET',
+            url: '/reviews?limit=500',
+            headers: bearer(cell.wfp_logistics.token),
+          })
+        )
+          .json()
+          .items.find((i: { movementId: string }) => i.movementId === m.id),
+      { description: 'the review task of the flagged movement' },
+    );
     expect(item.conflicts).toEqual([expect.objectContaining({ zoneId: zone.id, level: 'no_go' })]);
   });
 

@@ -70,6 +70,15 @@ export class ZoneConsequences {
     const movement = await this.lifecycle.lock(manager, movementId);
     if (!movement || movement.current_version !== version) return;
     if (!transition(movement.status, { type: 'zone_conflict_no_go' }).ok) return; // closed meanwhile
+    // The submission's own check and a zone re-check may both find it; the movement lock
+    // serialises them, and the second one sees the first one's escalation.
+    const [open]: unknown[] = await manager.query(
+      `SELECT 1 FROM security_escalations
+       WHERE movement_id = $1 AND version = $2 AND raised_by IS NULL AND $3 = ANY(reason_codes)
+         AND status <> 'resolved'`,
+      [movementId, version, RESTRICTED_AREA_REASON],
+    );
+    if (open) return;
     await this.lifecycle.raiseEscalation(manager, movement, {
       severity: 'high',
       raisedBy: null,
