@@ -53,5 +53,12 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
+    {
+      // The web pages in Debian's Chromium (playwright-core): `npm run test:browser`.
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
   ],
 };

@@ -131,7 +131,11 @@ describe('exports: CSV with HXL, GeoJSON and KML, on the API need-to-know rules'
     expect(refs).toEqual(expect.arrayContaining([...acfRefs, nrcRef]));
     const mopti = parseCsv((await get('/exports/movements.csv?region=ML-5', ocha.token)).body);
     expect(mopti.slice(2).map((row) => row[0])).not.toContain(acfRefs[1]);
-    const none = await get('/exports/movements.csv?status=completed', ocha.token);
+    // No movement of any test file lies ten years ahead: the filters leave the two header rows.
+    const none = await get(
+      '/exports/movements.csv?status=completed&from=2036-01-01T00:00:00Z',
+      ocha.token,
+    );
     expect(parseCsv(none.body)).toHaveLength(2);
     expect((await get('/exports/movements.csv?status=parade', ocha.token)).statusCode).toBe(400);
     expect((await get('/exports/movements.csv?limit=5', ocha.token)).statusCode).toBe(400);

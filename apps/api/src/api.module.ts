@@ -21,6 +21,7 @@ import { MovementsController } from './movements.controller';
 import { PlacesController } from './places.controller';
 import { ReviewsController } from './reviews.controller';
 import { ZonesController } from './zones.controller';
+import { WebModule } from './web/web.module';
 
 @Module({
   imports: [
@@ -34,6 +35,7 @@ import { ZonesController } from './zones.controller';
     GazetteerModule,
     DeconflictionModule,
     ExportsModule,
+    WebModule,
   ],
   controllers: [
     AuthController,

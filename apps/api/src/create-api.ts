@@ -1,3 +1,4 @@
+import fastifyCookie from '@fastify/cookie';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -16,6 +17,8 @@ export async function createApiApp(
     new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true }),
     { logger: options.logger ?? ['error', 'warn', 'log'], abortOnError: false },
   );
+  // The web pages' session and CSRF cookies (apps/api/src/web); the JSON API ignores cookies.
+  await app.register(fastifyCookie);
   app.useGlobalPipes(new SchemaValidationPipe());
   app.useGlobalFilters(new ErrorResponseFilter());
   app.enableShutdownHooks();
