@@ -119,7 +119,7 @@ describe('the web application in Chromium', () => {
       await signIn(cell, base, account.email, TEST_PASSWORD);
       expect(cell.url()).toContain('/web/queue');
       await cell.click(`a:has-text("${reference}")`);
-      await cell.waitForSelector('.leaflet-container path'); // the map drew Mali
+      await cell.waitForSelector('.map[data-ready="true"]'); // the map drew Mali and the route
       if (seat === 'armed_forces_liaison') await screenshots(cell, 'review-page');
       await cell.check('#decision-approve');
       await Promise.all([
@@ -146,12 +146,13 @@ describe('the web application in Chromium', () => {
     const page = await newPage();
     await signIn(page, base, liaison.email, TEST_PASSWORD);
     await page.goto(`${base}/web/zones`);
-    await page.waitForSelector('.leaflet-container path');
     await page.fill('[name="name"]', 'OP <b>Djenné</b> sector 4');
     await page.fill('[name="publicLabel"]', 'Military operation around Douentza');
     await page.fill('[name="activeFrom"]', localInput(Date.now()));
     await page.fill('[name="activeTo"]', localInput(Date.now() + 10 * 24 * HOUR));
-    // Three clicks on the map around Douentza draw the outline.
+    // Three clicks on the map around Douentza draw the outline, once the map is drawn and in view.
+    await page.waitForSelector('.map[data-ready="true"]');
+    await page.locator('.map').scrollIntoViewIfNeeded();
     const box = (await page.locator('.map').boundingBox())!;
     const points = (await page.evaluate(`[[15.6, -3.5], [15.6, -2.4], [14.5, -2.9]].map(
       (p) => document.querySelector('.map').hnsMap.latLngToContainerPoint(p))`)) as {

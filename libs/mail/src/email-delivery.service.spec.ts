@@ -170,7 +170,7 @@ describe('EmailDeliveryService (PostgreSQL)', () => {
     });
   });
 
-  it('two concurrent runs of one job record two attempts but the row ends sent once', async () => {
+  it('two concurrent runs of one job end with the row sent once', async () => {
     if (skipped()) return;
     const key = { idempotencyKey: 'reminder:m2:ocha', kind: 'reminder' };
     const outcomes = await Promise.all([
@@ -179,6 +179,10 @@ describe('EmailDeliveryService (PostgreSQL)', () => {
     ]);
     // Both may send (the Message-ID lets receivers drop the copy); at least one does.
     expect(outcomes.map((o) => o.status)).toContain('sent');
-    expect(await row(key.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 2 });
+    // The second run either overlapped the first (two attempts) or found it sent (one).
+    const final = await row(key.idempotencyKey);
+    expect(final.status).toBe('sent');
+    expect([1, 2]).toContain(final.attempts);
+    expect(outcomes.filter((o) => o.status === 'sent').length).toBe(final.attempts);
   });
 });

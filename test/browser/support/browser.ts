@@ -64,7 +64,7 @@ export async function measure(
   const page = await context.newPage();
   const total = async () => {
     // Map pages fetch their layers by script: the map has drawn once they are in.
-    if (map) await page.waitForSelector('.leaflet-container path');
+    if (map) await page.waitForSelector('.map[data-ready="true"]');
     // A string: this runs in the page, and the project's TypeScript has no DOM types.
     return (await page.evaluate(`(() => {
       const entries = [...performance.getEntriesByType('navigation'),

@@ -242,7 +242,8 @@
       drawShapes(map, data.conflicts, bounds);
       var routeGroup = L.layerGroup().addTo(map);
       drawRoute(map, data.route, bounds, routeGroup);
-      if (bounds.isValid()) map.fitBounds(bounds.pad(0.3), { maxZoom: 9 });
+      // No animation: slow phones, and a map that stays where it is once drawn.
+      if (bounds.isValid()) map.fitBounds(bounds.pad(0.3), { maxZoom: 9, animate: false });
       // A phone turned sideways: keep the same area in view.
       var view = bounds.isValid() ? bounds.pad(0.3) : map.getBounds();
       window.addEventListener('resize', function () {
@@ -260,6 +261,7 @@
         form.dispatchEvent(new Event('change'));
       }
       if (mode === 'draw') enableDrawing(map, container);
+      container.setAttribute('data-ready', 'true');
     });
   }
 
