@@ -1,0 +1,236 @@
+import autocannon from 'autocannon';
+import { ratio } from './lib/report';
+import { type Context, withDbProfile } from './lib/context';
+import { count, databaseName } from './lib/db';
+import {
+  CpuMeter,
+  MemorySampler,
+  cpuPer,
+  describeCpu,
+  freePort,
+  startService,
+  stopService,
+} from './lib/processes';
+
+const HOUR = 3600_000;
+
+/** A complete convoy notice (test/support/harness.ts convoyNotice), leaving at `departure`. */
+export function convoyNotice(departure: Date) {
+  const arrival = new Date(departure.getTime() + 30 * HOUR);
+  return {
+    type: 'convoy',
+    priority: 'routine',
+    purpose: 'Distribution de vivres / food distribution, Gao',
+    focalPoint: {
+      name: 'Aminata Traoré',
+      phone: '+223 76 00 00 01',
+      satPhone: '+88 16 2100 0001',
+      email: 'aminata@acf.bench.test',
+    },
+    convoyLeader: { name: 'Moussa Diarra', phone: '+223 76 00 00 02', callSign: 'ACF-1' },
+    departure: { place: 'Mopti', lat: 14.4843, lon: -4.1827, at: departure.toISOString() },
+    arrival: { place: 'Gao', lat: 16.2666, lon: -0.04, at: arrival.toISOString() },
+    waypoints: [{ place: 'Douentza', lat: 15.0019, lon: -2.9497, overnight: true }],
+    vehicles: [
+      {
+        type: 'Toyota Land Cruiser',
+        plate: 'AB-1234-MD',
+        markings: 'ACF logo, roof marking ACF-1',
+      },
+      { type: 'Truck 10 t', plate: 'AB-5678-MD', markings: 'ACF logo' },
+    ],
+    personnel: { national: 6, international: 1 },
+    cargo: [{ category: 'food', description: 'Rice and oil', tonnes: 9.5 }],
+    escort: { status: 'none' },
+    communications: { vhfChannel: '12', radioRoom: 'ACF Mopti', satPhone: '+88 16 2100 0001' },
+    dataAccuracyConfirmed: true,
+    verifiedBy: 'Aminata Traoré',
+  };
+}
+
+/**
+ * Bodies that differ by their departure (one second apart, all at least 72 h ahead), so no two
+ * requests are the same notice.
+ */
+function bodies() {
+  const base = Date.now() + 72 * HOUR;
+  let n = 0;
+  return () => JSON.stringify(convoyNotice(new Date(base + n++ * 1000)));
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  durationS: number;
+}
+
+export async function load(
+  url: string,
+  headers: Record<string, string>,
+  { connections, seconds }: { connections: number; seconds: number },
+): Promise<LoadResult> {
+  const next = bodies();
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    timeout: 10,
+    requests: [
+      {
+        method: 'POST',
+        path: '/movements',
+        headers: { 'content-type': 'application/json', ...headers },
+        setupRequest: (request) => ({ ...request, body: next() }),
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    durationS: result.duration,
+  };
+}
+
+/** Intake: POST /movements against the bare Fastify + pg baseline, then against the API. */
+export async function intake(ctx: Context): Promise<void> {
+  const { intakeConnections: connections, intakeSeconds: seconds } = ctx.sizes;
+  ctx.log(`intake: ${connections} connections, ${seconds} s, full convoy notice, real token`);
+
+  const port = await freePort();
+  const server = await startService({
+    name: 'intake-baseline',
+    script: 'dist/bench/intake-baseline-server.js',
+    env: { ...ctx.env, PORT: String(port) },
+    ready: /baseline listening/,
+  });
+  let baseline: LoadResult;
+  let baselineCpu: Record<string, number>;
+  try {
+    const meter = new CpuMeter([server], databaseName(ctx.databaseUrl)).begin();
+    baseline = await load(`http://127.0.0.1:${port}`, {}, { connections, seconds });
+    baselineCpu = meter.end();
+  } finally {
+    await stopService(server);
+  }
+  ctx.log(
+    `  baseline (Fastify + pg INSERT): ${baseline.requestsPerSecond.toFixed(0)} req/s, ` +
+      `p50 ${baseline.p50} ms, p99 ${baseline.p99} ms, non-2xx ${baseline.non2xx}`,
+  );
+  ctx.log(`    ${describeCpu(baselineCpu, baseline.requests, 'request')}`);
+
+  const before = await count(ctx.pool, `SELECT count(*) AS n FROM movement_notifications`);
+  const sampler = new MemorySampler([ctx.api, ctx.worker]).start();
+  let meter = new CpuMeter([ctx.api, ctx.worker], databaseName(ctx.databaseUrl)).begin();
+  const system = await withDbProfile(ctx, 'intake', () =>
+    load(
+      ctx.apiBase,
+      { authorization: `Bearer ${ctx.accounts.ngo.token}` },
+      { connections, seconds },
+    ),
+  );
+  const systemCpu = meter.end();
+  const stored =
+    (await count(ctx.pool, `SELECT count(*) AS n FROM movement_notifications`)) - before;
+  ctx.log(
+    `  API: ${system.requestsPerSecond.toFixed(0)} req/s, p50 ${system.p50} ms, p99 ${system.p99} ms, ` +
+      `non-2xx ${system.non2xx}, errors ${system.errors}; ${stored} movements stored`,
+  );
+  ctx.log(`    ${describeCpu(systemCpu, system.requests, 'request')}`);
+  if (system.non2xx > 0 || system.errors > 0) {
+    ctx.log(
+      `  WARNING: ${system.non2xx} non-2xx answers and ${system.errors} errors (see var/bench/api.log)`,
+    );
+  }
+
+  // The same load with the worker's queues paused: what the API and PostgreSQL do alone, while
+  // above the worker drains the receipts and review fan-outs of the same submissions meanwhile.
+  await ctx.queues.queues.review.pause();
+  await ctx.queues.queues.mail.pause();
+  let alone: LoadResult;
+  let aloneCpu: Record<string, number>;
+  try {
+    meter = new CpuMeter([ctx.api, ctx.worker], databaseName(ctx.databaseUrl)).begin();
+    alone = await load(
+      ctx.apiBase,
+      { authorization: `Bearer ${ctx.accounts.ngo.token}` },
+      { connections, seconds },
+    );
+    aloneCpu = meter.end();
+  } finally {
+    await ctx.queues.queues.review.resume();
+    await ctx.queues.queues.mail.resume();
+  }
+  ctx.memory.intake = sampler.stop();
+  ctx.log(
+    `  API with the worker's queues paused: ${alone.requestsPerSecond.toFixed(0)} req/s, ` +
+      `p50 ${alone.p50} ms, p99 ${alone.p99} ms, non-2xx ${alone.non2xx}`,
+  );
+  ctx.log(`    ${describeCpu(aloneCpu, alone.requests, 'request')}`);
+
+  ctx.results.intake = {
+    connections,
+    seconds,
+    baseline: { ...baseline, cpuMsPerRequest: cpuPer(baselineCpu, baseline.requests) },
+    system: { ...system, cpuMsPerRequest: cpuPer(systemCpu, system.requests) },
+    systemWithWorkerPaused: { ...alone, cpuMsPerRequest: cpuPer(aloneCpu, alone.requests) },
+    movementsStored: stored,
+  };
+  const rpsRatio = ratio(system.requestsPerSecond, baseline.requestsPerSecond);
+  ctx.rows.push(
+    {
+      benchmark: 'intake',
+      metric: 'POST /movements throughput',
+      unit: 'req/s',
+      figure: system.requestsPerSecond,
+      baseline: baseline.requestsPerSecond,
+      baselineLabel: 'Fastify + pg',
+      ratio: rpsRatio,
+      target: '≥ 0.5× baseline',
+      pass: rpsRatio !== null && rpsRatio >= 0.5 && system.non2xx === 0,
+    },
+    {
+      benchmark: 'intake',
+      metric: 'throughput, worker paused',
+      unit: 'req/s',
+      figure: alone.requestsPerSecond,
+      baseline: baseline.requestsPerSecond,
+      ratio: ratio(alone.requestsPerSecond, baseline.requestsPerSecond),
+      target: '(diagnostic)',
+      pass: null,
+    },
+    {
+      benchmark: 'intake',
+      metric: 'latency p50',
+      unit: 'ms',
+      figure: system.p50,
+      baseline: baseline.p50,
+      ratio: ratio(system.p50, baseline.p50),
+      target: '—',
+      pass: null,
+    },
+    {
+      benchmark: 'intake',
+      metric: 'latency p99',
+      unit: 'ms',
+      figure: system.p99,
+      baseline: baseline.p99,
+      ratio: ratio(system.p99, baseline.p99),
+      target: '≤ 30 ms',
+      pass: system.p99 <= 30,
+    },
+  );
+}
