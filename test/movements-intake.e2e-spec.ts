@@ -8,7 +8,7 @@ import {
 } from './support/harness';
 import { waitFor } from './support/wait-for';
 
-const REFERENCE = /^HNS-ML-\d{4}-\d{6}$/;
+const REFERENCE = /^HNS-ML-\d{4}-\d{6,}$/;
 
 describe('movement notification intake', () => {
   let h: Harness;
@@ -420,6 +420,16 @@ describe('movement notification intake', () => {
       payload: '{"type": "convoy",',
     });
     expect(malformed.statusCode).toBe(400);
+  });
+
+  it('keeps references unique past the millionth movement of a year', async () => {
+    await h.db.query(`SELECT setval('movement_reference_seq', 999999)`);
+    const [a, b] = [
+      (await submit(acf.token, convoyNotice(160))).json(),
+      (await submit(acf.token, convoyNotice(161))).json(),
+    ];
+    expect(a.reference).toMatch(/^HNS-ML-\d{4}-1000000$/);
+    expect(b.reference).toMatch(/^HNS-ML-\d{4}-1000001$/);
   });
 
   it('reports PostgreSQL, Redis and SMTP in /health', async () => {

@@ -5,6 +5,8 @@ export const DECONFLICTION_JOBS = {
   zoneRecheck: 'zone.recheck',
   /** Payload { movementId, version }: ConflictDetector.detectForMovementVersion. */
   movementVersion: 'movement.deconflict',
+  /** Payload a DetectionResult of one batch: the flags, escalations and notices it calls for. */
+  zoneConsequences: 'zone.consequences',
 } as const;
 
 /** The re-check a zone's declaration, change or lift asks of the worker. */

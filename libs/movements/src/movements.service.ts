@@ -91,7 +91,8 @@ export class MovementsService {
               departure_admin1, arrival_admin1)
            VALUES (
              format('HNS-%s-%s-%s', $1::text, to_char(now() AT TIME ZONE 'UTC', 'YYYY'),
-                    lpad(nextval('movement_reference_seq')::text, 6, '0')),
+                    (SELECT lpad(n::text, greatest(6, length(n::text)), '0')
+                     FROM nextval('movement_reference_seq') AS n)),
              $2, 'submitted', 1, $3, $4, $5, $6, $7, $8, $9,
              admin1_of($10, $11), admin1_of($12, $13))
            RETURNING id`,

@@ -4,8 +4,8 @@ import { QueueName } from './queues';
 export interface OutboxMessage {
   queue: QueueName;
   jobName: string;
-  /** Ids only: the worker loads the state it needs from PostgreSQL. */
-  payload: Record<string, string | number | boolean | null>;
+  /** Ids and the facts of the moment (e.g. "newly conflicting"); the worker loads the rest. */
+  payload: Record<string, unknown>;
   correlationId?: string;
   /** Run the job no earlier than this (a timer); a time already past runs it at once. */
   runAt?: Date;

@@ -20,10 +20,18 @@ export const RESTRICTED_AREA_REASON = 'route_through_restricted_area';
 export class ZoneConsequences {
   constructor(private readonly lifecycle: MovementLifecycle) {}
 
+  /** The part of a detection that has consequences: new no-go conflicts and cleared ones. */
+  static relevant(result: DetectionResult): DetectionResult {
+    return {
+      conflicts: result.conflicts.filter(
+        (c) => c.level === 'no_go' && (c.newlyConflicting || c.previousLevel !== 'no_go'),
+      ),
+      cleared: result.cleared,
+    };
+  }
+
   async apply(manager: EntityManager, result: DetectionResult): Promise<void> {
-    const noGo = result.conflicts.filter(
-      (c) => c.level === 'no_go' && (c.newlyConflicting || c.previousLevel !== 'no_go'),
-    );
+    const noGo = ZoneConsequences.relevant(result).conflicts;
     const byMovement = new Map<string, { version: number; zoneIds: string[] }>();
     for (const c of noGo) {
       const entry = byMovement.get(c.movementId) ?? { version: c.version, zoneIds: [] };
