@@ -7,6 +7,7 @@ import { MovementsModule } from '@hns/movements';
 import { OutboxRelay, QueueModule } from '@hns/queue';
 import { ReviewsModule } from '@hns/reviews';
 import { DeconflictionProcessor } from './deconfliction.processor';
+import { GracefulShutdown } from './graceful-shutdown';
 import { MailProcessor } from './mail.processor';
 import { MailSinkLifecycle } from './mail-sink.lifecycle';
 import { ReviewProcessor } from './review.processor';
@@ -29,6 +30,7 @@ import { TimersProcessor } from './timers.processor';
     TimersProcessor,
     DeconflictionProcessor,
     MailSinkLifecycle,
+    GracefulShutdown,
   ],
 })
 export class WorkerModule {}

@@ -81,7 +81,7 @@ describe('EmailDeliveryService (PostgreSQL)', () => {
   }, 60_000);
 
   afterAll(async () => {
-    transport?.onModuleDestroy();
+    transport?.onApplicationShutdown();
     await sink?.stop();
     await dataSource?.destroy();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -133,7 +133,7 @@ describe('EmailDeliveryService (PostgreSQL)', () => {
         /ECONNREFUSED/,
       );
     } finally {
-      down.onModuleDestroy();
+      down.onApplicationShutdown();
       await sink.start(port);
     }
     const failed = await row(key.idempotencyKey);

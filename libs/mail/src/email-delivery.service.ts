@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
+import { isDatabaseUnavailable } from '@hns/database';
 import { describeMailError, urlSecrets } from './mail-errors';
 import { MailMessage } from './mail-message';
 import { MailTransport } from './mail-transport';
@@ -86,9 +87,17 @@ export class EmailDeliveryService {
       throw error;
     }
     const recipients = [...message.to, ...(message.cc ?? [])];
+    let result: Awaited<ReturnType<MailTransport['send']>>;
     try {
-      const result = await this.transport.send(message);
-      await this.rows(
+      result = await this.transport.send(message);
+    } catch (error) {
+      await this.recordFailure(idempotencyKey, this.describe(error), message, recipients);
+      throw error;
+    }
+    // The message is out: record it even through a database restart, or the job's retry would
+    // send it a second time (found by the fault suite, scenario d).
+    await whileDatabaseUnavailable(() =>
+      this.rows(
         `UPDATE email_deliveries
          SET status = 'sent', sent_at = now(), message_id = $2, subject = $3, recipients = $4,
              last_error = $5
@@ -100,12 +109,9 @@ export class EmailDeliveryService {
           recipients,
           refusedNote(result.rejected),
         ],
-      );
-      return { status: 'sent', ...result, attempts: claimed.attempts };
-    } catch (error) {
-      await this.recordFailure(idempotencyKey, this.describe(error), message, recipients);
-      throw error;
-    }
+      ),
+    );
+    return { status: 'sent', ...result, attempts: claimed.attempts };
   }
 
   private async alreadySent(idempotencyKey: string): Promise<EmailDeliveryOutcome> {
@@ -167,4 +173,17 @@ export class EmailDeliveryService {
 
 function refusedNote(rejected: string[]): string | null {
   return rejected.length > 0 ? `refused by the SMTP server: ${rejected.join(', ')}` : null;
+}
+
+/** Retries `work` while PostgreSQL is restarting (up to about two minutes), then gives up. */
+async function whileDatabaseUnavailable<T>(work: () => Promise<T>): Promise<T> {
+  let delay = 250;
+  for (let waited = 0; ; waited += delay, delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || waited > 120_000) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }

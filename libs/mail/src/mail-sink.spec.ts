@@ -45,7 +45,7 @@ describe('development mail sink', () => {
   });
 
   afterAll(async () => {
-    transport.onModuleDestroy();
+    transport.onApplicationShutdown();
     await sink.stop();
     await rm(join(dir, '..'), { recursive: true, force: true });
   });
@@ -105,7 +105,7 @@ describe('development mail sink', () => {
       expect(result.accepted).toHaveLength(2);
       expect((await store.list())[0].subject).toBe('Via SMTP_URL');
     } finally {
-      viaUrl.onModuleDestroy();
+      viaUrl.onApplicationShutdown();
     }
   });
 
@@ -128,7 +128,7 @@ describe('development mail sink', () => {
       await expect(nowhere.verify(1000)).rejects.toThrow(MailTransportError);
       await expect(nowhere.verify(1000)).rejects.toThrow('smtp://127.0.0.1:1');
     } finally {
-      nowhere.onModuleDestroy();
+      nowhere.onApplicationShutdown();
     }
   });
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { createTransport, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { describeMailError, urlSecrets } from './mail-errors';
@@ -36,7 +36,7 @@ export class InvalidMailMessageError extends Error {
  * process that never sends opens no pool.
  */
 @Injectable()
-export class MailTransport implements OnModuleDestroy {
+export class MailTransport implements OnApplicationShutdown {
   private transporter?: Transporter<SMTPPoolSentMessageInfo>;
 
   constructor(
@@ -99,7 +99,11 @@ export class MailTransport implements OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
+  /**
+   * Last of the shutdown phases: the worker's queues close before (beforeApplicationShutdown),
+   * so a message still waiting for a pooled connection is sent, not rejected (fault suite, e).
+   */
+  onApplicationShutdown(): void {
     this.transporter?.close();
     this.transporter = undefined;
   }
