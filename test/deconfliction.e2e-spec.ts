@@ -1,3 +1,4 @@
+import { SEATS, type Seat, HOUR, day } from './support/fixtures';
 import { ConflictDetector } from '@hns/deconfliction';
 import {
   Harness,
@@ -7,12 +8,6 @@ import {
   ngoAccount,
   startHarness,
 } from './support/harness';
-
-const SEATS = ['armed_forces_liaison', 'undss', 'wfp_logistics', 'ocha'] as const;
-type Seat = (typeof SEATS)[number];
-
-const HOUR = 3600_000;
-const day = (n: number) => new Date(Date.now() + n * 24 * HOUR).toISOString();
 
 const HOMBORI = { place: 'Hombori', lat: 15.2833, lon: -1.7 };
 const DOUENTZA = { place: 'Douentza', lat: 15.0019, lon: -2.9497 };

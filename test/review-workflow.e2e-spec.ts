@@ -1,3 +1,4 @@
+import { SEATS, type Seat } from './support/fixtures';
 import { LifecycleLogListener, ReviewMailer } from '@hns/reviews';
 import {
   Harness,
@@ -8,9 +9,6 @@ import {
   startHarness,
 } from './support/harness';
 import { waitFor } from './support/wait-for';
-
-const SEATS = ['armed_forces_liaison', 'undss', 'wfp_logistics', 'ocha'] as const;
-type Seat = (typeof SEATS)[number];
 
 describe("the cell's review workflow", () => {
   let h: Harness;

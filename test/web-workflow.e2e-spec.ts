@@ -1,3 +1,4 @@
+import { HOUR, SEATS } from './support/fixtures';
 import { ReviewsService } from '@hns/reviews';
 import {
   Harness,
@@ -11,8 +12,6 @@ import {
 import { WebClient } from './browser/support/web-client';
 import { drainOutbox } from './browser/support/drain';
 
-const HOUR = 3600_000;
-const SEATS = ['armed_forces_liaison', 'undss', 'wfp_logistics', 'ocha'] as const;
 const localInput = (ms: number) => new Date(ms).toISOString().slice(0, 16);
 
 describe('web pages: amendments, decisions, zones and escalations', () => {

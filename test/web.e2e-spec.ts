@@ -1,8 +1,8 @@
+import { HOUR } from './support/fixtures';
 import { Harness, TEST_PASSWORD, cellAccount, ngoAccount, startHarness } from './support/harness';
 import { WebClient } from './browser/support/web-client';
 import { drainOutbox } from './browser/support/drain';
 
-const HOUR = 3600_000;
 const XSS = '<script>alert(1)</script>';
 
 /** The local time of the operation (Africa/Bamako is UTC+0) as a datetime-local value. */

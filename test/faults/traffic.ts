@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { HOUR, convoyNoticeAt } from '../support/fixtures';
 import { Seat } from './hns';
 import { HttpClient, NetworkError, backoff } from './http';
 
@@ -8,40 +9,14 @@ export interface AcceptedMovement {
   reference: string;
 }
 
-const HOUR = 3600_000;
-
 /**
  * A complete routine convoy notice, Mopti → Douentza → Gao (as test/support/harness.ts builds
  * it), tagged in `purpose` so the database can tell which scenario wrote each movement.
  */
 export function convoyNotice(tag: string, index: number) {
-  const departure = new Date(Date.now() + 72 * HOUR + index * 60_000);
-  const arrival = new Date(departure.getTime() + 30 * HOUR);
-  return {
-    type: 'convoy',
-    priority: 'routine',
+  return convoyNoticeAt(new Date(Date.now() + 72 * HOUR + index * 60_000), {
     purpose: `${tag} #${index}: distribution de vivres / food distribution, Gao`,
-    focalPoint: {
-      name: 'Aminata Traoré',
-      phone: '+223 76 00 00 01',
-      satPhone: '+88 16 2100 0001',
-      email: 'aminata@acf-faults.test',
-    },
-    convoyLeader: { name: 'Moussa Diarra', phone: '+223 76 00 00 02', callSign: 'ACF-1' },
-    departure: { place: 'Mopti', lat: 14.4843, lon: -4.1827, at: departure.toISOString() },
-    arrival: { place: 'Gao', lat: 16.2666, lon: -0.04, at: arrival.toISOString() },
-    waypoints: [{ place: 'Douentza', lat: 15.0019, lon: -2.9497, overnight: true }],
-    vehicles: [
-      { type: 'Toyota Land Cruiser', plate: 'AB-1234-MD', markings: 'ACF logo, roof ACF-1' },
-      { type: 'Truck 10 t', plate: 'AB-5678-MD', markings: 'ACF logo' },
-    ],
-    personnel: { national: 6, international: 1 },
-    cargo: [{ category: 'food', description: 'Rice and oil', tonnes: 9.5 }],
-    escort: { status: 'none' },
-    communications: { vhfChannel: '12', radioRoom: 'ACF Mopti', satPhone: '+88 16 2100 0001' },
-    dataAccuracyConfirmed: true,
-    verifiedBy: 'Aminata Traoré',
-  };
+  });
 }
 
 /**

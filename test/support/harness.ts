@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/create-api';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { AccountsService } from '@hns/auth';
+import { HOUR, convoyNoticeAt } from './fixtures';
 import { SmtpTestServer } from './smtp-test-server';
 import { testDatabaseUrl, testRedisUrl } from './test-env';
 
@@ -105,42 +106,9 @@ export async function login(h: Harness, email: string, password = TEST_PASSWORD)
   return response.json().accessToken;
 }
 
-const HOUR = 3600_000;
-
 /** A complete convoy notice: Mopti → Douentza → Gao, leaving in `hoursAhead` hours. */
 export function convoyNotice(hoursAhead = 72, overrides: Record<string, unknown> = {}) {
-  const departure = new Date(Date.now() + hoursAhead * HOUR);
-  const arrival = new Date(departure.getTime() + 30 * HOUR);
-  return {
-    type: 'convoy',
-    priority: 'routine',
-    purpose: 'Distribution de vivres / food distribution, Gao',
-    focalPoint: {
-      name: 'Aminata Traoré',
-      phone: '+223 76 00 00 01',
-      satPhone: '+88 16 2100 0001',
-      email: 'aminata@acf.test',
-    },
-    convoyLeader: { name: 'Moussa Diarra', phone: '+223 76 00 00 02', callSign: 'ACF-1' },
-    departure: { place: 'Mopti', lat: 14.4843, lon: -4.1827, at: departure.toISOString() },
-    arrival: { place: 'Gao', lat: 16.2666, lon: -0.04, at: arrival.toISOString() },
-    waypoints: [{ place: 'Douentza', lat: 15.0019, lon: -2.9497, overnight: true }],
-    vehicles: [
-      {
-        type: 'Toyota Land Cruiser',
-        plate: 'AB-1234-MD',
-        markings: 'ACF logo, roof marking ACF-1',
-      },
-      { type: 'Truck 10 t', plate: 'AB-5678-MD', markings: 'ACF logo' },
-    ],
-    personnel: { national: 6, international: 1 },
-    cargo: [{ category: 'food', description: 'Rice and oil', tonnes: 9.5 }],
-    escort: { status: 'none' },
-    communications: { vhfChannel: '12', radioRoom: 'ACF Mopti', satPhone: '+88 16 2100 0001' },
-    dataAccuracyConfirmed: true,
-    verifiedBy: 'Aminata Traoré',
-    ...overrides,
-  };
+  return convoyNoticeAt(new Date(Date.now() + hoursAhead * HOUR), overrides);
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
