@@ -6,9 +6,12 @@ const EXPECTED_KINDS: MailKind[] = ['receipt', 'acknowledgement'];
 export interface MailTally {
   expected: number;
   delivered: number;
-  /** Copies beyond the first of a (reference, kind): every one a duplicate by default. */
+  /** Copies beyond the first of a (reference, kind) with a Message-ID of their own: a reader sees two emails. */
   duplicated: number;
-  /** Of those, copies carrying the Message-ID of the first (what a receiver can drop). */
+  /**
+   * Copies repeating the Message-ID of the first: the same message sent again because the
+   * process died after the SMTP server accepted it and before "sent" was recorded.
+   */
   sameMessageId: number;
   lost: number;
   /** Emails about these movements that the flow should not send (a flag, a reminder, …). */
@@ -19,10 +22,10 @@ export interface MailTally {
 
 /**
  * What the SMTP server received, indexed by movement reference and kind as it arrives.
- * A duplicate is a second message for the same (reference, kind); the copies normally share
- * their Message-ID, derived from the delivery's idempotency key (libs/mail/src/message-id.ts).
- * With `receiverDeduplicates`, a copy whose Message-ID was already received is counted as
- * dropped by the receiver (DESIGN §6) rather than as a duplicate.
+ * A second message for the same (reference, kind) is either a duplicate (its own Message-ID:
+ * the system decided twice to send it — always a failure) or a re-send of the same message
+ * (same Message-ID, derived from the delivery's idempotency key in libs/mail/src/message-id.ts),
+ * which the scenarios count separately and bound (see ScenarioRun options.resendAllowance).
  */
 export class MailLedger {
   private indexed = 0;
@@ -30,10 +33,7 @@ export class MailLedger {
   private readonly byReference = new Map<string, Map<string, string[]>>();
   private readonly unattributed: string[] = [];
 
-  constructor(
-    private readonly smtp: SmtpTestServer,
-    private readonly receiverDeduplicates = false,
-  ) {}
+  constructor(private readonly smtp: SmtpTestServer) {}
 
   /** Subjects received that name no movement reference: nothing in these flows sends those. */
   get strays(): string[] {
@@ -63,12 +63,12 @@ export class MailLedger {
         if (!EXPECTED_KINDS.includes(kind as MailKind))
           result.unexpected.push(`${reference} ${kind}`);
         if (ids.length < 2) continue;
-        const sameId = ids.slice(1).filter((id) => id === ids[0]).length;
-        result.sameMessageId += sameId;
-        result.duplicated += ids.length - 1 - (this.receiverDeduplicates ? sameId : 0);
+        const distinct = new Set(ids).size;
+        result.sameMessageId += ids.length - distinct;
+        result.duplicated += distinct - 1;
         result.duplicates.push(
           `${reference} ${kind} x${ids.length}` +
-            (sameId === ids.length - 1 ? ' (same Message-ID)' : ' (different Message-IDs)'),
+            (distinct === 1 ? ' (same Message-ID)' : ` (${distinct} different Message-IDs)`),
         );
       }
     }

@@ -26,8 +26,6 @@ const settings = {
   kills: positive('FAULTS_KILLS', 4),
   outageMs: positive('FAULTS_OUTAGE_SECONDS', 30) * 1000,
   postgresDownMs: positive('FAULTS_PG_DOWN_SECONDS', 15) * 1000,
-  // Off by default: a copy with the same Message-ID counts as a duplicate (issue 6 item 1).
-  receiverDeduplicates: process.env.FAULTS_RECEIVER_DEDUPLICATES === 'true',
 };
 
 const PASSWORD = 'fault injection passphrase';
@@ -89,7 +87,7 @@ async function main(): Promise<number> {
     client,
     db: new DatabaseProbe(postgres.url('hns')),
     queues: new QueueProbe(redis.url, hns.env.QUEUE_PREFIX ?? 'faults'),
-    mail: new MailLedger(smtp, settings.receiverDeduplicates),
+    mail: new MailLedger(smtp),
     ngoToken: await client.login(ngoEmail, PASSWORD),
     seatTokens: Object.fromEntries(SEATS.map((seat, i) => [seat, tokens[i]])) as Record<
       Seat,

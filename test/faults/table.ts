@@ -7,6 +7,7 @@ const COLUMNS: [string, (r: ScenarioResult) => string | number][] = [
   ['emails expected', (r) => r.emailsExpected],
   ['delivered', (r) => r.delivered],
   ['duplicated', (r) => r.duplicated],
+  ['re-sent same ID', (r) => r.resent],
   ['lost', (r) => r.lost],
   ['time', (r) => `${r.seconds} s`],
   ['result', (r) => (r.failures.length ? 'FAIL' : 'ok')],

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { describeMailError, isPermanentMailError } from '@hns/mail';
 import { MOVEMENT_JOBS, MovementMailer } from '@hns/movements';
-import { QUEUES } from '@hns/queue';
+import { MAIL_CONCURRENCY, QUEUES } from '@hns/queue';
 import { REVIEW_MAIL_JOBS, ReviewMailer } from '@hns/reviews';
 
 interface MailJobData {
@@ -20,7 +20,7 @@ type MailJob = Job<MailJobData>;
  * Sends the emails queued through the outbox. Each handler is idempotent (email deliveries are
  * keyed), so a job retried after a crash or a mail-server outage sends nothing twice.
  */
-@Processor(QUEUES.mail, { concurrency: 8 })
+@Processor(QUEUES.mail, { concurrency: MAIL_CONCURRENCY })
 export class MailProcessor extends WorkerHost {
   private readonly logger = new Logger(MailProcessor.name);
   private readonly handlers: Record<string, (data: MailJobData) => Promise<void>>;

@@ -1,6 +1,12 @@
 import type { JobsOptions } from 'bullmq';
 
 /** Every queue of the system. Work reaches them only through the outbox relay. */
+/**
+ * Mail jobs one worker process runs at once: also the most emails a killed worker can leave
+ * accepted by the SMTP server but not yet recorded as sent (the fault suite's bound).
+ */
+export const MAIL_CONCURRENCY = 8;
+
 export const QUEUES = {
   /** Outgoing email: one job per email to send, payload holds ids only. */
   mail: 'mail',
