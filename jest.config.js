@@ -28,6 +28,7 @@ const libs = [
   'gazetteer',
   'deconfliction',
   'exports',
+  'metrics',
 ];
 const moduleNameMapper = Object.fromEntries(
   libs.map((name) => [`^@hns/${name}$`, `<rootDir>/libs/${name}/src`]),

@@ -21,6 +21,7 @@ import { MovementsController } from './movements.controller';
 import { PlacesController } from './places.controller';
 import { ReviewsController } from './reviews.controller';
 import { ZonesController } from './zones.controller';
+import { OperationsModule } from './operations/operations.module';
 import { WebModule } from './web/web.module';
 
 @Module({
@@ -36,6 +37,7 @@ import { WebModule } from './web/web.module';
     DeconflictionModule,
     ExportsModule,
     WebModule,
+    OperationsModule,
   ],
   controllers: [
     AuthController,

@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ErrorResponseFilter, SchemaValidationPipe } from '@hns/http';
 import { ApiModule } from './api.module';
+import { registerOperations } from './operations/register-operations';
 
 /** Largest JSON body accepted; a full convoy notice is a few kilobytes. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -19,6 +20,8 @@ export async function createApiApp(
   );
   // The web pages' session and CSRF cookies (apps/api/src/web); the JSON API ignores cookies.
   await app.register(fastifyCookie);
+  // HTTP latency histogram and the queue dashboard at /admin/queues (admins only).
+  await registerOperations(app);
   app.useGlobalPipes(new SchemaValidationPipe());
   app.useGlobalFilters(new ErrorResponseFilter());
   app.enableShutdownHooks();

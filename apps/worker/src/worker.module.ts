@@ -12,6 +12,7 @@ import { MailProcessor } from './mail.processor';
 import { MailSinkLifecycle } from './mail-sink.lifecycle';
 import { ReviewProcessor } from './review.processor';
 import { TimersProcessor } from './timers.processor';
+import { WorkerOperationsModule } from './worker-operations';
 
 @Module({
   imports: [
@@ -22,6 +23,7 @@ import { TimersProcessor } from './timers.processor';
     MovementsModule,
     ReviewsModule,
     DeconflictionModule,
+    WorkerOperationsModule,
   ],
   providers: [
     OutboxRelay,

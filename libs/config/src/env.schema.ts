@@ -95,6 +95,12 @@ export const envSchema = z
       .default('true')
       .transform((value) => value === 'true'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    // Operations: Prometheus scrapes /metrics with this bearer token; unset, /metrics answers 404.
+    METRICS_TOKEN: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+    // The worker's own HTTP port: /health/live, /health/ready and /metrics (0: any free port).
+    WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+    // After SIGTERM the API answers 503 on /health/ready but keeps serving this long.
+    SHUTDOWN_DRAIN_SECONDS: z.coerce.number().min(0).max(120).default(0),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {

@@ -1,0 +1,3 @@
+export * from './metrics-token';
+export * from './probes';
+export * from './registry';
