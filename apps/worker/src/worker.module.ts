@@ -1,11 +1,13 @@
+import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@hns/config';
 import { DatabaseModule } from '@hns/database';
 import { DeconflictionModule } from '@hns/deconfliction';
 import { MailModule } from '@hns/mail';
 import { MovementsModule } from '@hns/movements';
-import { OutboxRelay, QueueModule } from '@hns/queue';
+import { AUDIT_SEAL_QUEUE, OutboxRelay, QueueModule } from '@hns/queue';
 import { ReviewsModule } from '@hns/reviews';
+import { AuditSealProcessor } from './audit-seal.processor';
 import { DeconflictionProcessor } from './deconfliction.processor';
 import { GracefulShutdown } from './graceful-shutdown';
 import { MailProcessor } from './mail.processor';
@@ -19,6 +21,7 @@ import { WorkerOperationsModule } from './worker-operations';
     ConfigModule,
     DatabaseModule.forRoot('hns-worker'),
     QueueModule.forRoot(),
+    BullModule.registerQueue({ name: AUDIT_SEAL_QUEUE }),
     MailModule,
     MovementsModule,
     ReviewsModule,
@@ -31,6 +34,7 @@ import { WorkerOperationsModule } from './worker-operations';
     ReviewProcessor,
     TimersProcessor,
     DeconflictionProcessor,
+    AuditSealProcessor,
     MailSinkLifecycle,
     GracefulShutdown,
   ],

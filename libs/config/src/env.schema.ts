@@ -80,6 +80,7 @@ export const envSchema = z
     EXPIRY_GRACE_MINUTES: z.coerce.number().min(0).max(10_080).default(0),
     CORRIDOR_WIDTH_KM: z.coerce.number().min(0).max(100).default(5),
     ZONE_RECHECK_BATCH_SIZE: z.coerce.number().int().min(100).max(100_000).default(5000),
+    AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
     OPERATION_AREA_BBOX: bbox.default(() => ({
       minLon: -12.3,
       minLat: 10.1,

@@ -19,6 +19,12 @@ export const QUEUES = {
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/**
+ * The worker's repeating audit-sealing job (a BullMQ job scheduler, not fed by the outbox): kept
+ * out of QUEUES, whose queues the relay serves and the fault suite expects to drain.
+ */
+export const AUDIT_SEAL_QUEUE = 'audit-seal';
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);
 
 const DAY = 24 * 3600;

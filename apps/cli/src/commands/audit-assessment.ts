@@ -1,8 +1,13 @@
+import type { ChainBreakKind, ChainFacts, SealResult } from '@hns/audit';
+
 /** What audit:verify reads from the database (see audit-verify.ts). */
 export interface AuditFacts {
   triggers: { name: string; enabled: string; type: number; raises: boolean }[];
   /** UPDATE and DELETE attempted on the last event inside a rolled-back transaction. */
   refused: { update: boolean | null; delete: boolean | null };
+  /** The same for audit_chain (absent: not read). */
+  chainTriggers?: { name: string; enabled: string; type: number; raises: boolean }[];
+  chainRefused?: { update: boolean | null; delete: boolean | null };
   events: number;
   firstId: number | null;
   lastId: number | null;
@@ -33,35 +38,17 @@ const UPDATE = 16;
 const TRUNCATE = 32;
 
 /**
- * Judges the audit log's record (no hash chain yet: issue 6 adds tamper evidence). Problems:
- * the append-only triggers missing, disabled or not refusing; ids missing between events;
- * ids past the sequence; times going back more than the tolerance or in the future.
+ * Judges the audit log's record (the hash chain is judged by assessAuditChain). Problems:
+ * the append-only triggers missing, disabled or not refusing (on audit_events and audit_chain);
+ * ids missing between events; ids past the sequence; times going back more than the tolerance
+ * or in the future.
  */
 export function assessAuditLog(f: AuditFacts): AuditAssessment {
   const problems: string[] = [];
   const notes: string[] = [];
-  const guards = f.triggers.filter(
-    (t) => t.raises && (t.enabled === 'O' || t.enabled === 'A') && t.type & BEFORE,
-  );
-  const covers = (bits: number, row: boolean) =>
-    guards.some((t) => (t.type & bits) === bits && Boolean(t.type & ROW) === row);
-  for (const [operation, bits, row] of [
-    ['UPDATE', UPDATE, true],
-    ['DELETE', DELETE, true],
-    ['TRUNCATE', TRUNCATE, false],
-  ] as const) {
-    if (!covers(bits, row)) {
-      problems.push(
-        `no enabled trigger refuses ${operation} on audit_events / aucun déclencheur actif ne refuse ${operation}`,
-      );
-    }
-  }
-  for (const [operation, refused] of Object.entries(f.refused)) {
-    if (refused === false) {
-      problems.push(
-        `a test ${operation.toUpperCase()} was accepted (rolled back) / un ${operation.toUpperCase()} d’essai a été accepté (annulé)`,
-      );
-    }
+  problems.push(...guardProblems('audit_events', f.triggers, f.refused));
+  if (f.chainTriggers) {
+    problems.push(...guardProblems('audit_chain', f.chainTriggers, f.chainRefused));
   }
   if (f.gapCount > 0) {
     const ranges = f.gaps.map((g) => (g.from === g.to ? `${g.from}` : `${g.from}–${g.to}`));
@@ -96,4 +83,109 @@ export function assessAuditLog(f: AuditFacts): AuditAssessment {
     problems.push(`${f.futureEvents} event(s) dated in the future / daté(s) dans le futur`);
   }
   return { problems, notes };
+}
+
+function guardProblems(
+  table: string,
+  triggers: AuditFacts['triggers'],
+  refused: AuditFacts['refused'] | undefined,
+): string[] {
+  const problems: string[] = [];
+  const on = table === 'audit_events' ? '' : ` on ${table}`;
+  const guards = triggers.filter(
+    (t) => t.raises && (t.enabled === 'O' || t.enabled === 'A') && t.type & BEFORE,
+  );
+  const covers = (bits: number, row: boolean) =>
+    guards.some((t) => (t.type & bits) === bits && Boolean(t.type & ROW) === row);
+  for (const [operation, bits, row] of [
+    ['UPDATE', UPDATE, true],
+    ['DELETE', DELETE, true],
+    ['TRUNCATE', TRUNCATE, false],
+  ] as const) {
+    if (!covers(bits, row)) {
+      problems.push(
+        `no enabled trigger refuses ${operation} on ${table} / aucun déclencheur actif ne refuse ${operation} sur ${table}`,
+      );
+    }
+  }
+  for (const [operation, accepted] of Object.entries(refused ?? {})) {
+    if (accepted === false) {
+      problems.push(
+        `a test ${operation.toUpperCase()}${on} was accepted (rolled back) / un ${operation.toUpperCase()} d’essai${on ? ` sur ${table}` : ''} a été accepté (annulé)`,
+      );
+    }
+  }
+  return problems;
+}
+
+const KIND: Record<ChainBreakKind, string> = {
+  content: 'content changed since it was sealed / contenu modifié depuis son scellement',
+  link: 'link broken: this chain row does not follow from the one before (altered, removed or forged) / maillon rompu : cette ligne de la chaîne ne suit pas la précédente (modifiée, supprimée ou forgée)',
+  missing: 'event missing: sealed, then deleted / événement manquant : scellé puis supprimé',
+  inserted:
+    'inserted: inside the sealed range but not in the chain, or written without its content hash / inséré : dans la plage scellée mais absent de la chaîne, ou écrit sans son empreinte',
+};
+
+export interface ChainAssessment {
+  problems: string[];
+  notes: string[];
+  /** One line: intact (with the head to keep elsewhere) or the first broken link. */
+  summary: string;
+}
+
+/** Judges the hash chain's verification (libs/audit verifyAuditChain) and the sealing before it. */
+export function assessAuditChain(chain: ChainFacts, seal: SealResult): ChainAssessment {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const [first] = chain.breaks;
+  if (first) {
+    problems.push(
+      `hash chain broken, first broken link at event ${first.eventId}${first.seq === null ? '' : ` (link ${first.seq})`}: ${KIND[first.kind]} / chaîne rompue, premier maillon rompu à l’événement ${first.eventId}`,
+    );
+    if (chain.breakCount > 1) {
+      const more = chain.breaks
+        .slice(1)
+        .map((b) => `${b.eventId} ${b.kind}`)
+        .join(', ');
+      problems.push(
+        `${chain.breakCount} broken link(s) in all / maillon(s) rompu(s) au total: ${more}${chain.breakCount > chain.breaks.length ? ', …' : ''}`,
+      );
+    }
+  }
+  if (chain.unsealedAltered.count > 0) {
+    problems.push(
+      `${chain.unsealedAltered.count} event(s) not yet sealed no longer match the hash written with them (or have none), first ${chain.unsealedAltered.firstId} / événement(s) non scellé(s) modifié(s) ou sans empreinte, premier ${chain.unsealedAltered.firstId}`,
+    );
+  }
+  if (chain.functionsChanged.length > 0) {
+    problems.push(
+      `chain function(s) not as the code defines them: ${chain.functionsChanged.join(', ')} / fonction(s) de chaînage modifiée(s) dans la base`,
+    );
+  }
+  if (!chain.contentTriggerEnabled) {
+    problems.push(
+      'the trigger audit_events_content_hash is missing or disabled: new events get no content hash / déclencheur d’empreinte absent ou désactivé',
+    );
+  }
+  if (seal.waitingFor > 0) {
+    notes.push(
+      `sealing skipped: ${seal.waitingFor} transaction(s) still writing events / scellement reporté : transaction(s) en cours d’écriture`,
+    );
+  }
+  if (chain.unsealed > 0) {
+    notes.push(
+      `${chain.unsealed} event(s) not yet sealed, the oldest ${formatSeconds(chain.oldestUnsealedSeconds ?? 0)} old: edits to them before sealing that also rewrite content_hash cannot be seen / événement(s) pas encore scellé(s), le plus ancien depuis ${formatSeconds(chain.oldestUnsealedSeconds ?? 0)}`,
+    );
+  }
+  const head = chain.head
+    ? `head / tête: link ${chain.head.seq}, event ${chain.head.eventId}, sha256 ${chain.head.hash}`
+    : 'no link yet / aucun maillon';
+  const summary = first
+    ? `Hash chain BROKEN / chaîne d’empreintes ROMPUE: first broken link / premier maillon rompu: event ${first.eventId} (${first.kind}); ${head}`
+    : `Hash chain intact / chaîne d’empreintes intacte: ${chain.checked} link(s) recomputed / maillon(s) recalculé(s), ${seal.sealed} sealed now / scellé(s) maintenant; ${head}`;
+  return { problems, notes, summary };
+}
+
+function formatSeconds(seconds: number): string {
+  return seconds < 120 ? `${seconds.toFixed(1)} s` : `${Math.round(seconds / 60)} min`;
 }

@@ -1,30 +1,38 @@
 import { DataSource } from 'typeorm';
-import { AuditFacts, assessAuditLog } from './audit-assessment';
+import { sealAuditLog, verifyAuditChain } from '@hns/audit';
+import { AuditFacts, assessAuditChain, assessAuditLog } from './audit-assessment';
 import { Command, CommandError } from './command';
 
 const SHOWN = 10;
 
 /**
- * audit:verify [--since-id N] [--tolerance-seconds S]: walks audit_events in id order (one
- * window-function pass) and checks the append-only guards. Read-only: its test UPDATE and
- * DELETE run in a transaction that is always rolled back.
+ * audit:verify [--since-id N] [--tolerance-seconds S]: seals the events written since the
+ * worker's last sealing (as the worker does), then recomputes the hash chain batch by batch and
+ * names its first broken link, and walks audit_events in id order (one window-function pass) for
+ * gaps and times, and checks the append-only guards. Exit 1 on any problem. Its test UPDATE and
+ * DELETE run in a transaction that is always rolled back; sealing is its only write.
  */
 export const auditVerify: Command = async (app, args) => {
   const db = app.get(DataSource);
   const sinceId = integer(args['since-id'] ?? '0', '--since-id');
   const toleranceSeconds = integer(args['tolerance-seconds'] ?? '60', '--tolerance-seconds');
+  const seal = await sealAuditLog(db, { waitMs: 5000 });
+  const chainFacts = await verifyAuditChain(db, { sinceId, shown: SHOWN });
   const facts = await readFacts(db, sinceId, toleranceSeconds);
-  const { problems, notes } = assessAuditLog(facts);
+  const log = assessAuditLog(facts);
+  const chain = assessAuditChain(chainFacts, seal);
+  // The chain's first broken link first: it is what this command is for.
+  const problems = [...chain.problems, ...log.problems];
   const range = facts.events
     ? `${facts.events} event(s) / événement(s), ids ${facts.firstId}–${facts.lastId}`
     : 'no event / aucun événement';
   const lines = [
     ...problems.map((p) => `PROBLEM / PROBLÈME: ${p}`),
-    ...notes.map((n) => `note: ${n}`),
+    ...[...log.notes, ...chain.notes].map((n) => `note: ${n}`),
     problems.length === 0
-      ? `Audit log verified / journal d'audit vérifié: ${range}; append-only triggers in force, ids without gap, times in order / déclencheurs en place, sans trou, dans l'ordre`
+      ? `Audit log verified / journal d'audit vérifié: ${range}; append-only triggers in force, ids without gap, times in order, hash chain intact / déclencheurs en place, sans trou, dans l'ordre, chaîne intacte`
       : `Audit log: ${problems.length} problem(s) / journal d'audit : ${problems.length} problème(s); ${range}`,
-    'No hash chain yet: this cannot prove that no event was altered / pas encore de chaînage.',
+    chain.summary,
   ];
   return { code: problems.length ? 1 : 0, lines };
 };
@@ -40,12 +48,27 @@ async function readFacts(
   sinceId: number,
   toleranceSeconds: number,
 ): Promise<AuditFacts> {
-  const triggers: { name: string; enabled: string; type: number; source: string }[] =
-    await db.query(
-      `SELECT t.tgname AS name, t.tgenabled AS enabled, t.tgtype::int AS type, p.prosrc AS source
+  const triggers: {
+    table: string;
+    name: string;
+    enabled: string;
+    type: number;
+    source: string;
+  }[] = await db.query(
+    `SELECT t.tgrelid::regclass::text AS table, t.tgname AS name, t.tgenabled AS enabled,
+            t.tgtype::int AS type, p.prosrc AS source
      FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
-     WHERE t.tgrelid = 'audit_events'::regclass AND NOT t.tgisinternal`,
-    );
+     WHERE t.tgrelid IN ('audit_events'::regclass, 'audit_chain'::regclass) AND NOT t.tgisinternal`,
+  );
+  const guards = (table: string) =>
+    triggers
+      .filter((t) => t.table === table)
+      .map((t) => ({
+        name: t.name,
+        enabled: t.enabled,
+        type: t.type,
+        raises: /raise\s+exception/i.test(t.source),
+      }));
   const [walk] = await db.query(
     `WITH walk AS (
        SELECT id, occurred_at, lag(id) OVER w AS prev_id, lag(occurred_at) OVER w AS prev_at
@@ -78,13 +101,10 @@ async function readFacts(
      WHERE format('%I.%I', s.schemaname, s.sequencename) = pg_get_serial_sequence('audit_events', 'id')`,
   );
   return {
-    triggers: triggers.map((t) => ({
-      name: t.name,
-      enabled: t.enabled,
-      type: t.type,
-      raises: /raise\s+exception/i.test(t.source),
-    })),
-    refused: await tryToChange(db),
+    triggers: guards('audit_events'),
+    refused: await tryToChange(db, 'audit_events', 'id'),
+    chainTriggers: guards('audit_chain'),
+    chainRefused: await tryToChange(db, 'audit_chain', 'seq'),
     events: walk.events,
     firstId: walk.first_id === null ? null : Number(walk.first_id),
     lastId: walk.last_id === null ? null : Number(walk.last_id),
@@ -100,18 +120,23 @@ async function readFacts(
   };
 }
 
-/** Tries UPDATE and DELETE on the last event; always rolled back. null: no event to try on. */
-async function tryToChange(db: DataSource): Promise<AuditFacts['refused']> {
+/** Tries UPDATE and DELETE on the last row; always rolled back. null: no row to try on. */
+async function tryToChange(
+  db: DataSource,
+  table: 'audit_events' | 'audit_chain',
+  key: 'id' | 'seq',
+): Promise<AuditFacts['refused']> {
   const runner = db.createQueryRunner();
   const refused: AuditFacts['refused'] = { update: null, delete: null };
   try {
     await runner.startTransaction();
     await runner.query(`SET LOCAL lock_timeout = '2s'`);
-    const [last]: { id: string }[] = await runner.query(`SELECT max(id) AS id FROM audit_events`);
+    // The table and key names are the two constants above, never input.
+    const [last]: { id: string }[] = await runner.query(`SELECT max(${key}) AS id FROM ${table}`);
     if (last?.id == null) return refused;
     for (const [operation, sql] of [
-      ['update', `UPDATE audit_events SET action = action WHERE id = $1`],
-      ['delete', `DELETE FROM audit_events WHERE id = $1`],
+      ['update', `UPDATE ${table} SET ${key} = ${key} WHERE ${key} = $1`],
+      ['delete', `DELETE FROM ${table} WHERE ${key} = $1`],
     ] as const) {
       await runner.query('SAVEPOINT attempt');
       try {

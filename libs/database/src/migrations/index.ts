@@ -6,6 +6,7 @@ import { MovementRegions1764800000000 } from './1764800000000-movement-regions';
 import { Gazetteer1764600000000 } from '../../../gazetteer/src/gazetteer.migration';
 import { Deconfliction1764700000000 } from '../../../deconfliction/src/deconfliction.migration';
 import { Exports1764900000000 } from '../../../exports/src/exports.migration';
+import { AuditHashChain1765300000000 } from '../../../audit/src/audit-chain.migration';
 
 /** Every migration, in order. Listed explicitly so the same list works from source and from dist. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Deconfliction1764700000000,
   MovementRegions1764800000000,
   Exports1764900000000,
+  AuditHashChain1765300000000,
 ];
