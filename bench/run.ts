@@ -1,7 +1,7 @@
 /*
  * `npm run bench`: the benchmarks of issue 7, each next to its bare baseline measured in the
  * same run. Builds the code if needed, recreates its own database (hns_bench) and uses its own
- * Redis database (/11) and queue prefix, starts a loopback SMTP sink and the real API and worker
+ * Redis database (/8) and queue prefix, starts a loopback SMTP sink and the real API and worker
  * from dist/ as child processes, runs the benchmarks, prints the table and writes
  * bench/results/latest.json. Everything stays on 127.0.0.1. See `npm run bench -- --help`.
  */

@@ -95,7 +95,7 @@ export const USAGE = `npm run bench [-- --only intake,pipeline,mail,zones,querie
 Sizes: BENCH_INTAKE_SECONDS (15), BENCH_INTAKE_CONNECTIONS (32), BENCH_PIPELINE_MOVEMENTS (10000),
 BENCH_MAIL_MESSAGES (5000), BENCH_ZONE_MOVEMENTS (100000), BENCH_QUERY_MOVEMENTS (1000000),
 BENCH_QUERY_REQUESTS (1000). Where: BENCH_DATABASE_URL (postgres://127.0.0.1:5432/hns_bench,
-dropped and recreated), BENCH_REDIS_URL (redis://127.0.0.1:6379/11). Diagnostics:
+dropped and recreated), BENCH_REDIS_URL (redis://127.0.0.1:6379/8). Diagnostics:
 BENCH_API_NODE_OPTIONS, BENCH_WORKER_NODE_OPTIONS (extra node flags for that process only),
 BENCH_WHATIF=no-notify,admin1-planar,async-commit (changes to the bench database only; results
 in bench/results/whatif-latest.json).`;
@@ -117,7 +117,7 @@ export function benchDatabaseUrl(): string {
 }
 
 export function benchRedisUrl(): string {
-  const url = new URL(process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/11');
+  const url = new URL(process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/8');
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
     throw new Error('BENCH_REDIS_URL: the benchmark only talks to loopback addresses');
   }

@@ -8,7 +8,7 @@ import { ExportsModule } from '@hns/exports';
 import { GazetteerModule } from '@hns/gazetteer';
 import { DevMailController, MailModule } from '@hns/mail';
 import { MovementsModule } from '@hns/movements';
-import { QueueModule } from '@hns/queue';
+import { OutboxSignal, QueueModule } from '@hns/queue';
 import { ReviewsModule } from '@hns/reviews';
 import { AdvisoriesController } from './advisories.controller';
 import { AuthController } from './auth.controller';
@@ -53,6 +53,6 @@ import { WebModule } from './web/web.module';
     HealthController,
     DevMailController,
   ],
-  providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
+  providers: [{ provide: APP_GUARD, useClass: AccessGuard }, OutboxSignal],
 })
 export class ApiModule {}

@@ -5,7 +5,7 @@ import { DatabaseModule } from '@hns/database';
 import { DeconflictionModule } from '@hns/deconfliction';
 import { MailModule } from '@hns/mail';
 import { MovementsModule } from '@hns/movements';
-import { AUDIT_SEAL_QUEUE, OutboxRelay, QueueModule } from '@hns/queue';
+import { AUDIT_SEAL_QUEUE, OutboxRelay, OutboxSignal, QueueModule } from '@hns/queue';
 import { ReviewsModule } from '@hns/reviews';
 import { AuditSealProcessor } from './audit-seal.processor';
 import { DeconflictionProcessor } from './deconfliction.processor';
@@ -30,6 +30,7 @@ import { WorkerOperationsModule } from './worker-operations';
   ],
   providers: [
     OutboxRelay,
+    OutboxSignal,
     MailProcessor,
     ReviewProcessor,
     TimersProcessor,

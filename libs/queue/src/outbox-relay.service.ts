@@ -9,9 +9,10 @@ import {
 import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
-import { Client } from 'pg';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
+import { OutboxSignal, outboxChannel } from './outbox';
 import { JOB_OPTIONS, QUEUE_NAMES, QueueName } from './queues';
 
 interface OutboxRow {
@@ -24,21 +25,31 @@ interface OutboxRow {
 }
 
 const BATCH_SIZE = 500;
-const POLL_INTERVAL_MS = 1000;
+/** Idle polling backs off from the first to the last delay; any work found resets it. */
+const IDLE_POLL_MS = [50, 100, 200, 250];
 const MAX_BACKOFF_MS = 15_000;
 
 /**
  * Moves committed outbox rows to BullMQ. The job id is the outbox id, so a relay that crashes
  * between enqueueing and marking the rows relayed enqueues nothing twice when it runs again.
  * Several workers may relay at once: rows are claimed with FOR UPDATE SKIP LOCKED.
+ *
+ * It polls adaptively (at once again while it finds work, then every 50 ms backing off to
+ * 250 ms when idle) and is woken by a nudge published after each commit that wrote outbox rows
+ * (OutboxSignal, over Redis pub/sub and in process), so a single submission moves in a few ms.
+ * No LISTEN/NOTIFY: a NOTIFY in the writing transaction serialises the commits of the whole
+ * database.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly queues = new Map<QueueName, Queue>();
-  private listener?: Client;
+  private subscriber?: Redis;
+  private unsubscribeLocal?: () => void;
   private running = false;
   private wake?: () => void;
+  /** A nudge that came while a batch was running: poll again at once. */
+  private nudged = false;
   private loop?: Promise<void>;
 
   constructor(
@@ -53,14 +64,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
     this.running = true;
     this.loop = this.run();
-    void this.listen();
+    this.unsubscribeLocal = this.localSignal()?.onNudge(() => this.nudge());
+    this.listen();
   }
 
+  /** Idempotent: called by the worker's graceful shutdown, then by Nest. */
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
-    await this.listener?.end().catch(() => undefined);
+    this.unsubscribeLocal?.();
+    this.unsubscribeLocal = undefined;
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    await subscriber?.quit().catch(() => subscriber.disconnect());
+  }
+
+  /** Outbox rows were committed: relay them now rather than at the next poll. */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
   }
 
   /** Relays one batch; returns how many rows it moved. */
@@ -98,52 +121,61 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async run(): Promise<void> {
     let failures = 0;
+    let idle = 0;
     while (this.running) {
       try {
+        this.nudged = false;
         const moved = await this.relayBatch();
         failures = 0;
-        if (moved === BATCH_SIZE) continue;
-        await this.sleep(POLL_INTERVAL_MS);
+        if (moved > 0) {
+          idle = 0;
+          continue;
+        }
+        if (this.nudged) continue;
+        await this.sleep(IDLE_POLL_MS[Math.min(idle, IDLE_POLL_MS.length - 1)]);
+        idle += 1;
       } catch (error) {
         failures += 1;
         const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** failures);
         this.logger.warn(`outbox relay failed (${describe(error)}); retrying in ${delay} ms`);
-        await this.sleep(delay);
+        await this.sleep(delay, false);
       }
     }
   }
 
-  /** LISTEN for new outbox rows so work moves at once; polling covers a lost notification. */
-  private async listen(): Promise<void> {
-    if (!this.running) return;
-    const client = new Client({
-      connectionString: this.config.DATABASE_URL,
-      application_name: 'hns-outbox-listener',
-    });
-    client.on('notification', () => this.wake?.());
-    client.on('error', () => undefined);
-    const retry = () => {
-      if (this.running) setTimeout(() => void this.listen(), 2000).unref();
-    };
+  private localSignal(): OutboxSignal | undefined {
     try {
-      await client.connect();
-      await client.query('LISTEN outbox');
-      this.listener = client;
-      client.on('end', retry);
+      return this.moduleRef.get(OutboxSignal, { strict: false });
     } catch {
-      await client.end().catch(() => undefined);
-      retry();
+      return undefined; // an application without OutboxSignal: polling and Redis nudges only
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Nudges from other processes (the API) over Redis; ioredis resubscribes after a reconnect. */
+  private listen(): void {
+    const subscriber = new Redis(this.config.REDIS_URL, {
+      maxRetriesPerRequest: null,
+      connectionName: 'hns-outbox-relay',
+    });
+    subscriber.on('error', () => undefined);
+    subscriber.on('message', () => this.nudge());
+    subscriber.subscribe(outboxChannel(this.config)).catch((error: unknown) => {
+      this.logger.warn(`outbox nudges unavailable (${describe(error)}); polling only`);
+    });
+    this.subscriber = subscriber;
+  }
+
+  /** Sleeps; a nudge ends an idle sleep early, never a backoff after a failure. */
+  private sleep(ms: number, wakeable = true): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.wake = undefined;
         resolve();
-      }
-      this.wake = done;
+      };
+      const timer = setTimeout(done, ms);
+      // A backoff ends early only for the shutdown.
+      this.wake = wakeable ? done : () => this.running || done();
     });
   }
 }

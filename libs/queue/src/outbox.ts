@@ -1,4 +1,14 @@
-import { EntityManager } from 'typeorm';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import Redis from 'ioredis';
+import {
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+} from 'typeorm';
+import { APP_CONFIG, AppConfig } from '@hns/config';
 import { QueueName } from './queues';
 
 export interface OutboxMessage {
@@ -36,4 +46,108 @@ export async function enqueueInOutbox(
     `INSERT INTO outbox (queue, job_name, payload, correlation_id, run_at) VALUES ${rows.join(', ')}`,
     values,
   );
+  signalAfterCommit(manager);
+}
+
+const OUTBOX_WRITTEN = 'hns.outboxWritten';
+/** The signal of each data source (the API's, the worker's; both in one process in the tests). */
+const signals = new WeakMap<DataSource, OutboxSignal>();
+
+/** Marks the caller's transaction so that the relay is nudged once it commits (at once if none). */
+function signalAfterCommit(manager: EntityManager): void {
+  const runner = manager.queryRunner;
+  if (runner?.isTransactionActive) runner.data[OUTBOX_WRITTEN] = true;
+  else signals.get(manager.connection)?.nudge();
+}
+
+/** The Redis pub/sub channel that nudges the relay. Pub/sub ignores Redis database numbers. */
+export function outboxChannel(config: Pick<AppConfig, 'REDIS_URL' | 'QUEUE_PREFIX'>): string {
+  const db = new URL(config.REDIS_URL).pathname.replace(/^\//, '') || '0';
+  return `${config.QUEUE_PREFIX}:${db}:outbox-ready`;
+}
+
+/**
+ * Tells the relay that outbox rows were committed, so it moves them at once instead of at its
+ * next poll. No NOTIFY in the writing transaction (PostgreSQL serialises the commits of
+ * transactions that notify): an in-process call to a relay in the same application (the
+ * worker), else a Redis message published after commit, at most one in flight per process
+ * (nudges in between are folded into the next). Best effort: a lost nudge only delays the work
+ * until the relay polls.
+ */
+@Injectable()
+export class OutboxSignal
+  implements EntitySubscriberInterface, OnModuleInit, OnApplicationShutdown
+{
+  private readonly logger = new Logger(OutboxSignal.name);
+  private readonly listeners = new Set<() => void>();
+  private redis?: Redis;
+  private publishing = false;
+  private again = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.db.subscribers.push(this);
+    signals.set(this.db, this);
+    // No offline queue: while Redis is away a nudge fails at once instead of piling up.
+    this.redis = new Redis(this.config.REDIS_URL, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectionName: 'hns-outbox-signal',
+    });
+    this.redis.on('error', () => undefined);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (signals.get(this.db) === this) signals.delete(this.db);
+    const redis = this.redis;
+    this.redis = undefined;
+    await redis?.quit().catch(() => redis.disconnect());
+  }
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    if (!event.queryRunner.data[OUTBOX_WRITTEN]) return;
+    delete event.queryRunner.data[OUTBOX_WRITTEN];
+    this.nudge();
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    delete event.queryRunner.data[OUTBOX_WRITTEN];
+  }
+
+  /** A relay in this application, called directly; returns the unsubscribe function. */
+  onNudge(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  nudge(): void {
+    // A relay in this process (the worker's own outbox rows) is enough: any relay moves any row.
+    if (this.listeners.size > 0) {
+      for (const listener of this.listeners) listener();
+      return;
+    }
+    if (this.publishing) {
+      this.again = true;
+      return;
+    }
+    void this.publish();
+  }
+
+  private async publish(): Promise<void> {
+    this.publishing = true;
+    try {
+      do {
+        this.again = false;
+        await this.redis?.publish(outboxChannel(this.config), '1');
+      } while (this.again);
+    } catch (error) {
+      this.logger.debug(`outbox nudge not published (${String(error)}); the relay polls`);
+    } finally {
+      this.publishing = false;
+    }
+  }
 }
