@@ -29,6 +29,7 @@ const libs = [
   'deconfliction',
   'exports',
   'metrics',
+  'logging',
 ];
 const moduleNameMapper = Object.fromEntries(
   libs.map((name) => [`^@hns/${name}$`, `<rootDir>/libs/${name}/src`]),

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/create-api';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { AccountsService } from '@hns/auth';
+import { PinoNestLogger, configureLogging } from '@hns/logging';
 import { HOUR, convoyNoticeAt } from './fixtures';
 import { SmtpTestServer } from './smtp-test-server';
 import { testDatabaseUrl, testRedisUrl } from './test-env';
@@ -25,7 +26,12 @@ export interface Harness {
  * own queue prefix, so test files never see each other's jobs.
  */
 export async function startHarness(
-  options: { worker?: boolean; env?: Record<string, string> } = {},
+  options: {
+    worker?: boolean;
+    env?: Record<string, string>;
+    /** Capture the JSON log lines (API and worker, Nest's own included) in this stream. */
+    logs?: { write(line: string): void };
+  } = {},
 ): Promise<Harness> {
   const smtp = await new SmtpTestServer().start();
   Object.assign(process.env, {
@@ -40,13 +46,15 @@ export async function startHarness(
     UNDSS_ESCALATION_EMAILS: 'duty@undss.test',
     ...options.env,
   });
-  const api = await createApiApp({ logger: false });
+  if (options.logs)
+    configureLogging({ service: 'test', level: 'debug', destination: options.logs });
+  const api = await createApiApp(options.logs ? {} : { logger: false });
   await api.init();
   await api.getHttpAdapter().getInstance().ready();
   let worker: INestApplicationContext | undefined;
   if (options.worker) {
     worker = await NestFactory.createApplicationContext(WorkerModule, {
-      logger: ['error', 'warn'],
+      logger: options.logs ? new PinoNestLogger() : ['error', 'warn'],
     });
     await worker.init();
   }

@@ -1,8 +1,10 @@
 import fastifyCookie from '@fastify/cookie';
+import type { IncomingHttpHeaders } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ErrorResponseFilter, SchemaValidationPipe } from '@hns/http';
+import { PinoNestLogger, REQUEST_ID_HEADER, installHttpLogging, requestIdFrom } from '@hns/logging';
 import { ApiModule } from './api.module';
 import { registerOperations } from './operations/register-operations';
 
@@ -15,9 +17,17 @@ export async function createApiApp(
 ): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     ApiModule,
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true }),
-    { logger: options.logger ?? ['error', 'warn', 'log'], abortOnError: false },
+    new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      trustProxy: true,
+      // The caller's X-Request-Id when it is a safe token, else a new UUID (@hns/logging).
+      genReqId: (request: { headers: IncomingHttpHeaders }) =>
+        requestIdFrom(request.headers[REQUEST_ID_HEADER]),
+    }),
+    { logger: options.logger ?? new PinoNestLogger(), abortOnError: false },
   );
+  // First of the hooks: X-Request-Id, the request's log context, one JSON log line per request.
+  installHttpLogging(app.getHttpAdapter().getInstance());
   // The web pages' session and CSRF cookies (apps/api/src/web); the JSON API ignores cookies.
   await app.register(fastifyCookie);
   // HTTP latency histogram and the queue dashboard at /admin/queues (admins only).

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { ConflictDetector, DECONFLICTION_JOBS, DetectionResult } from '@hns/deconfliction';
+import { LoggedJob } from '@hns/logging';
 import { QUEUES, enqueueInOutbox } from '@hns/queue';
 import { ZoneConsequences } from '@hns/reviews';
 
@@ -22,6 +23,7 @@ export class DeconflictionProcessor extends WorkerHost {
     super();
   }
 
+  @LoggedJob()
   async process(job: Job): Promise<void> {
     switch (job.name) {
       case DECONFLICTION_JOBS.zoneRecheck:

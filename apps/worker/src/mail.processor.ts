@@ -1,6 +1,6 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
+import { LoggedJob } from '@hns/logging';
 import { describeMailError, isPermanentMailError } from '@hns/mail';
 import { MOVEMENT_JOBS, MovementMailer } from '@hns/movements';
 import { MAIL_CONCURRENCY, QUEUES } from '@hns/queue';
@@ -22,7 +22,6 @@ type MailJob = Job<MailJobData>;
  */
 @Processor(QUEUES.mail, { concurrency: MAIL_CONCURRENCY })
 export class MailProcessor extends WorkerHost {
-  private readonly logger = new Logger(MailProcessor.name);
   private readonly handlers: Record<string, (data: MailJobData) => Promise<void>>;
 
   constructor(movements: MovementMailer, reviews: ReviewMailer) {
@@ -46,16 +45,15 @@ export class MailProcessor extends WorkerHost {
     };
   }
 
+  @LoggedJob()
   async process(job: MailJob): Promise<void> {
     const handler = this.handlers[job.name];
     if (!handler) throw new UnrecoverableError(`no handler for mail job "${job.name}"`);
     try {
       await handler(job.data);
     } catch (error) {
+      // The failure is logged once, by @LoggedJob (queue, job, attempt, outcome, error).
       const reason = describeMailError(error);
-      this.logger.warn(
-        `mail job ${job.name} ${job.id} attempt ${job.attemptsMade + 1} failed: ${reason}`,
-      );
       // A 5xx refusal (unknown mailbox, rejected content) will not succeed on retry.
       if (isPermanentMailError(error)) throw new UnrecoverableError(reason);
       throw error;

@@ -2,14 +2,17 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig } from '@hns/config';
+import { PinoNestLogger, configureLogging } from '@hns/logging';
 import { WorkerHttpServer } from './worker-operations';
 import { WorkerModule } from './worker.module';
 
 /** The worker: the same modules as the API, as an application context with no HTTP server. */
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  // JSON lines on standard output (@hns/logging), Nest's own lines included.
+  configureLogging({ service: 'worker', level: config.LOG_LEVEL });
   const app = await NestFactory.createApplicationContext(WorkerModule, {
-    logger: ['error', 'warn', 'log'],
+    logger: new PinoNestLogger(),
     abortOnError: false,
   });
   app.enableShutdownHooks();

@@ -1,5 +1,6 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
+import { LoggedJob } from '@hns/logging';
 import { MOVEMENT_JOBS } from '@hns/movements';
 import { QUEUES } from '@hns/queue';
 import { ReviewsService } from '@hns/reviews';
@@ -13,6 +14,7 @@ export class ReviewProcessor extends WorkerHost {
     super();
   }
 
+  @LoggedJob()
   async process(job: ReviewJob): Promise<void> {
     if (job.name !== MOVEMENT_JOBS.reviewFanOut)
       throw new Error(`no handler for review job "${job.name}"`);

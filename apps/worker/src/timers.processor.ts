@@ -1,5 +1,6 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
+import { LoggedJob } from '@hns/logging';
 import { QUEUES } from '@hns/queue';
 import { DeadlinesService } from '@hns/reviews';
 
@@ -10,6 +11,7 @@ export class TimersProcessor extends WorkerHost {
     super();
   }
 
+  @LoggedJob()
   async process(job: Job): Promise<void> {
     await this.deadlines.run(job.name, job.data);
   }

@@ -10,6 +10,7 @@ import { ReviewsModule } from '@hns/reviews';
 import { AuditSealProcessor } from './audit-seal.processor';
 import { DeconflictionProcessor } from './deconfliction.processor';
 import { GracefulShutdown } from './graceful-shutdown';
+import { MailSendLog } from './mail-send-log';
 import { MailProcessor } from './mail.processor';
 import { MailSinkLifecycle } from './mail-sink.lifecycle';
 import { ReviewProcessor } from './review.processor';
@@ -32,6 +33,7 @@ import { WorkerOperationsModule } from './worker-operations';
     OutboxRelay,
     OutboxSignal,
     MailProcessor,
+    MailSendLog,
     ReviewProcessor,
     TimersProcessor,
     DeconflictionProcessor,

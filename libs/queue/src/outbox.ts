@@ -9,6 +9,7 @@ import {
   TransactionRollbackEvent,
 } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
+import { currentRequestId } from '@hns/logging';
 import { QueueName } from './queues';
 
 export interface OutboxMessage {
@@ -35,7 +36,8 @@ export async function enqueueInOutbox(
     values.push(
       message.queue,
       message.jobName,
-      JSON.stringify(message.payload),
+      // The request that asked for this work, for the logs (see @hns/logging).
+      JSON.stringify(withRequestId(message.payload)),
       message.correlationId ?? null,
       message.runAt ?? null,
     );
@@ -150,4 +152,10 @@ export class OutboxSignal
       this.publishing = false;
     }
   }
+}
+
+/** The payload with the id of the HTTP request (or job) being handled, when there is one. */
+function withRequestId(payload: Record<string, unknown>): Record<string, unknown> {
+  const requestId = currentRequestId();
+  return requestId ? { requestId, ...payload } : payload;
 }
