@@ -5,6 +5,7 @@ import {
   FieldProblem,
   LocalizedHttpException,
   ValidationFailedException,
+  assertStorableStrings,
   issuePath,
   toProblem,
 } from '@hns/http';
@@ -34,6 +35,7 @@ export class BodySchemaPipe<T extends ZodType> implements PipeTransform<unknown,
   constructor(private readonly schema: T) {}
 
   transform(value: unknown): z.output<T> {
+    assertStorableStrings(value);
     const result = this.schema.safeParse(value, { reportInput: true });
     if (!result.success) throw new ValidationFailedException(result.error.issues.map(problemOf));
     return result.data;

@@ -1,4 +1,4 @@
-import { StandardSchemaValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, StandardSchemaValidationPipe } from '@nestjs/common';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { ZodType } from 'zod';
 import { FieldProblem, ValidationFailedException } from './problems';
@@ -10,6 +10,27 @@ import { FieldProblem, ValidationFailedException } from './problems';
 export class SchemaValidationPipe extends StandardSchemaValidationPipe {
   constructor() {
     super({ exceptionFactory: (issues) => new ValidationFailedException(issues.map(toProblem)) });
+  }
+
+  /**
+   * A path or query parameter validated on its own (e.g. `@Param('id', { schema })`) has issues
+   * without a path: they are named after the parameter, so the answer says which one is wrong.
+   * Strings PostgreSQL cannot store (NUL, lone surrogates) are refused here, before any write.
+   */
+  override async transform<T = unknown>(value: T, metadata: ArgumentMetadata): Promise<T> {
+    const hasSchema = Boolean((metadata as { schema?: unknown }).schema);
+    const name = metadata.type === 'param' || metadata.type === 'query' ? metadata.data : undefined;
+    try {
+      if (hasSchema) assertStorableStrings(value);
+      return await super.transform(value, metadata);
+    } catch (error) {
+      if (error instanceof ValidationFailedException && name) {
+        for (const problem of error.problems) {
+          problem.field = problem.field ? `${name}.${problem.field}` : name;
+        }
+      }
+      throw error;
+    }
   }
 
   protected override validate<T = unknown>(
@@ -60,4 +81,35 @@ export function toProblem(issue: StandardSchemaV1.Issue): FieldProblem {
     };
   }
   return { field, rule: zodIssue.code ?? 'invalid', issue };
+}
+
+/** A NUL byte, or half of a UTF-16 surrogate pair without its other half. */
+// eslint-disable-next-line no-control-regex
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Refuses (400, naming the field) any string, or object key, PostgreSQL cannot store in text or
+ * jsonb: otherwise the insert fails with a 500 after validation has passed.
+ */
+export function assertStorableStrings(value: unknown): void {
+  const problems: FieldProblem[] = [];
+  const visit = (node: unknown, path: string[], depth: number) => {
+    if (problems.length > 0 || depth > 200) return;
+    if (typeof node === 'string') {
+      if (UNSTORABLE.test(node)) {
+        problems.push({
+          field: path.join('.'),
+          rule: 'invalid_characters',
+          messageKey: 'http.invalid_characters',
+        });
+      }
+    } else if (node && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) {
+        visit(key, [...path, key], depth + 1);
+        visit(child, [...path, key], depth + 1);
+      }
+    }
+  };
+  visit(value, [], 0);
+  if (problems.length > 0) throw new ValidationFailedException(problems);
 }

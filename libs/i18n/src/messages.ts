@@ -17,6 +17,8 @@ const en = {
   'http.unavailable': 'The service is temporarily unavailable; try again in a few seconds.',
   'http.route_not_found': 'No such route: {method} {path}.',
   'http.malformed_json': 'The body is not valid JSON.',
+  'http.invalid_characters':
+    'Contains a character that cannot be stored (a NUL byte or a lone UTF-16 surrogate).',
 
   // Authentication
   'auth.invalid_credentials': 'Email or password is incorrect.',
@@ -91,6 +93,8 @@ const fr: Record<MessageKey, string> = {
     'Le service est momentanément indisponible ; réessayez dans quelques secondes.',
   'http.route_not_found': 'Route inconnue : {method} {path}.',
   'http.malformed_json': "Le corps n'est pas du JSON valide.",
+  'http.invalid_characters':
+    'Contient un caractère impossible à enregistrer (un octet NUL ou un demi-caractère UTF-16 isolé).',
 
   'auth.invalid_credentials': 'Adresse e-mail ou mot de passe incorrect.',
   'auth.account_disabled': 'Ce compte est désactivé. Contactez votre administrateur.',

@@ -21,18 +21,24 @@ export const WebController = (path = 'web') =>
 /** A posted form as Fastify parses it: a repeated field is an array. */
 export type FormBody = Record<string, string | string[] | undefined>;
 
-/** The first value of a field, trimmed ('' when absent). */
+/** NUL bytes and lone UTF-16 surrogates: PostgreSQL cannot store them (a 500 otherwise). */
+// eslint-disable-next-line no-control-regex
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The first value of a field, trimmed ('' when absent), unstorable characters replaced by U+FFFD. */
 export function field(body: FormBody | undefined, name: string): string {
   const value = body?.[name];
   const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' ? first.trim() : '';
+  return typeof first === 'string' ? first.replace(UNSTORABLE, '\uFFFD').trim() : '';
 }
 
 /** Every value of a repeated field (checkboxes). */
 export function fields(body: FormBody | undefined, name: string): string[] {
   const value = body?.[name];
   if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).filter((v) => typeof v === 'string');
+  return (Array.isArray(value) ? value : [value])
+    .filter((v) => typeof v === 'string')
+    .map((v) => v.replace(UNSTORABLE, '\uFFFD'));
 }
 
 /** Only local paths to come back to: never another site (open redirect). */
