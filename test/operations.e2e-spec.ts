@@ -334,6 +334,7 @@ describe('operations: metrics, health, queue dashboard', () => {
       expect(csp).toContain("script-src 'self'");
       expect(csp).toContain("frame-ancestors 'none'");
       expect(page.headers['cache-control']).toBe('no-store');
+      expect(page.body).not.toContain('fonts.googleapis.com');
 
       const scripts = [...page.body.matchAll(/src="(static\/js\/[^"]+\.js)"/g)].map((m) => m[1]);
       expect(scripts.length).toBeGreaterThan(0);
