@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig } from '@hns/config';
-import { configureLogging } from '@hns/logging';
+import { configureLogging, getLogger } from '@hns/logging';
 import { createApiApp } from './create-api';
 
 async function bootstrap(): Promise<void> {
@@ -16,6 +16,7 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  if (error instanceof ConfigError) console.error(error.message);
+  else getLogger().fatal({ err: error }, 'the API could not start');
   process.exit(1);
 });

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig } from '@hns/config';
-import { PinoNestLogger, configureLogging } from '@hns/logging';
+import { PinoNestLogger, configureLogging, getLogger } from '@hns/logging';
 import { WorkerHttpServer } from './worker-operations';
 import { WorkerModule } from './worker.module';
 
@@ -31,6 +31,7 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  if (error instanceof ConfigError) console.error(error.message);
+  else getLogger().fatal({ err: error }, 'the worker could not start');
   process.exit(1);
 });

@@ -90,6 +90,13 @@ describe('redaction', () => {
     );
   });
 
+  it('scrubs the secret of a calendar feed URL and secret query parameters', () => {
+    expect(scrubText('GET /calendar/k3y-Abc_123.ics → 500')).toBe('GET /calendar/[redacted] → 500');
+    expect(scrubText('GET /web/reset?token=abc123&lang=fr and /x?access_token=z')).toBe(
+      'GET /web/reset?token=[redacted]&lang=fr and /x?access_token=[redacted]',
+    );
+  });
+
   it('leaves ids, references, dates and durations alone', () => {
     const text =
       'movement 3f2a9c1e-0b7d-4c1e-9a55-2b8f7f0e4d11 HNS-ML-2026-000123 v2 at ' +

@@ -38,6 +38,12 @@ export function isRedactedKey(key: string): boolean {
 }
 
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
+/**
+ * The secret in a calendar feed URL (/calendar/<token>.ics; not the route pattern
+ * /calendar/:file) and secrets in query strings.
+ */
+const CALENDAR_PATH = /(\/calendar\/)(?!:)[^/\s?#"']+/g;
+const QUERY_SECRET = /([?&](?:[a-z_]*token|key|secret|password|code)=)[^&\s#"']+/gi;
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
@@ -46,12 +52,15 @@ const PHONE_INTERNATIONAL = /\+\d[\d ().-]{5,23}\d/g;
 const PHONE_LOCAL = /\b\d{2}(?:[ .]\d{2}){3,}\b/g;
 
 /**
- * Free text with its secrets and contact data replaced: credentials in URLs, bearer and basic
- * credentials, JWTs, email addresses and phone numbers.
+ * Free text with its secrets and contact data replaced: credentials in URLs, calendar feed
+ * tokens and secret query parameters, bearer and basic credentials, JWTs, email addresses and
+ * phone numbers.
  */
 export function scrubText(text: string): string {
   return text
     .replace(URL_CREDENTIALS, `$1${REDACTED}@`)
+    .replace(CALENDAR_PATH, `$1${REDACTED}`)
+    .replace(QUERY_SECRET, `$1${REDACTED}`)
     .replace(BEARER, `$1 ${REDACTED}`)
     .replace(JWT, '[jwt]')
     .replace(EMAIL, '[email]')
