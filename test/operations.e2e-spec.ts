@@ -12,11 +12,14 @@ import {
 } from './support/harness';
 import { getQueueToken } from '@nestjs/bullmq';
 import { NotFoundException } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@hns/config';
+import { ReadinessProbe } from '@hns/metrics';
 import { QUEUE_NAMES } from '@hns/queue';
+import type { DataSource } from 'typeorm';
 import { ApiMetrics, QUEUE_STATES } from '../apps/api/src/operations/api-metrics';
 import { MetricsController } from '../apps/api/src/operations/metrics.controller';
 import { WorkerHttpServer } from '../apps/worker/src/worker-operations';
@@ -96,6 +99,31 @@ describe('operations: metrics, health, queue dashboard', () => {
       }
       // The original combined check is still there.
       expect((await h.api.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    });
+
+    it('is not ready while a migration is missing or Redis does not answer, naming the check', async () => {
+      const pending = new ReadinessProbe(
+        {
+          query: (sql: string, parameters?: unknown[]) => h.db.query(sql, parameters),
+          migrations: [
+            ...h.db.migrations,
+            { name: 'NotYetApplied1999999999999', up: async () => {} },
+          ],
+        } as unknown as DataSource,
+        async () => undefined,
+      );
+      const withoutMigration = await pending.probe(false);
+      expect(withoutMigration.status).toBe('not_ready');
+      expect(withoutMigration.checks.migrations).toMatchObject({ status: 'down' });
+      expect(withoutMigration.checks.migrations.error).toContain('NotYetApplied1999999999999');
+      expect(withoutMigration.checks.postgres.status).toBe('up');
+
+      const noRedis = new ReadinessProbe(h.db, () => Promise.reject(new Error('ECONNREFUSED')));
+      const down = await noRedis.probe(false);
+      expect(down.status).toBe('not_ready');
+      expect(down.checks.redis).toMatchObject({ status: 'down', error: 'ECONNREFUSED' });
+      expect(down.checks.migrations.status).toBe('up');
+      expect((await noRedis.probe(true)).status).toBe('shutting_down');
     });
 
     it("serves the worker's liveness and readiness on its own port", async () => {
@@ -245,6 +273,23 @@ describe('operations: metrics, health, queue dashboard', () => {
       // Node's default metrics.
       expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
       expect(text).toContain('nodejs_eventloop_lag_seconds');
+    });
+
+    it('still answers when PostgreSQL does not, saying which source failed', async () => {
+      const failing = new ApiMetrics(
+        { query: () => Promise.reject(new Error('connection refused')) } as unknown as DataSource,
+        h.api.get(ModuleRef),
+      );
+      const { body } = await failing.metrics();
+      expect(sample(body, 'hns_metrics_source_up', { source: 'postgres' })).toBe(0);
+      expect(sample(body, 'hns_metrics_source_up', { source: 'redis' })).toBe(1);
+      expect(sample(body, 'hns_outbox_pending')).toBeNaN();
+      expect(sample(body, 'hns_outbox_lag_seconds')).toBeNaN();
+      expect(sample(body, 'hns_escalations_open', { severity: 'high' })).toBeUndefined();
+      expect(sample(body, 'hns_emails_sent', { kind: 'movement.receipt' })).toBeUndefined();
+      expect(
+        sample(body, 'hns_queue_jobs', { queue: 'mail', state: 'waiting' }),
+      ).toBeGreaterThanOrEqual(0);
     });
 
     it("exposes the worker's job durations by queue and outcome, behind the same token", async () => {

@@ -211,6 +211,9 @@ export class ApiMetrics {
       return true;
     } catch (error) {
       for (const gauge of all) gauge.reset();
+      // Unlabelled gauges always have a value: NaN (unknown), never a reassuring 0.
+      g.outboxPending.set(NaN);
+      g.outboxLag.set(NaN);
       this.logger.warn(`metrics: could not read PostgreSQL: ${describe(error)}`);
       return false;
     }
