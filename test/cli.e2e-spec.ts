@@ -85,6 +85,12 @@ describe('administrator command line: users, emails, deconfliction, audit', () =
     const audit = await cliAudit('user.password_reset');
     expect(JSON.stringify(audit)).not.toContain(password);
     await userResetPassword(h.api, { email: acf.email, password: TEST_PASSWORD });
+    // A reset signs the user out everywhere (issue 6): the token above no longer works.
+    expect(
+      (await h.api.inject({ method: 'GET', url: '/auth/me', headers: bearer(acf.token) }))
+        .statusCode,
+    ).toBe(401);
+    acf.token = await login(h, acf.email);
   });
 
   it('email:resend sends an email again as a new delivery, by key or by movement and kind', async () => {

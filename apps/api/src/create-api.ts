@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ErrorResponseFilter, SchemaValidationPipe } from '@hns/http';
 import { PinoNestLogger, REQUEST_ID_HEADER, installHttpLogging, requestIdFrom } from '@hns/logging';
 import { ApiModule } from './api.module';
+import { registerHardening } from './http-hardening';
 import { registerOperations } from './operations/register-operations';
 
 /** Largest JSON body accepted; a full convoy notice is a few kilobytes. */
@@ -30,6 +31,8 @@ export async function createApiApp(
   installHttpLogging(app.getHttpAdapter().getInstance());
   // The web pages' session and CSRF cookies (apps/api/src/web); the JSON API ignores cookies.
   await app.register(fastifyCookie);
+  // Security headers (helmet, HSTS in production) and CORS, closed unless CORS_ORIGINS is set.
+  await registerHardening(app);
   // HTTP latency histogram and the queue dashboard at /admin/queues (admins only).
   await registerOperations(app);
   app.useGlobalPipes(new SchemaValidationPipe());

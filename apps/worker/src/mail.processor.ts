@@ -1,10 +1,12 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Job, UnrecoverableError } from 'bullmq';
+import { AUTH_MAIL_JOBS, LockoutNoticeJob } from '@hns/auth';
 import { LoggedJob } from '@hns/logging';
 import { describeMailError, isPermanentMailError } from '@hns/mail';
 import { MOVEMENT_JOBS, MovementMailer } from '@hns/movements';
 import { MAIL_CONCURRENCY, QUEUES } from '@hns/queue';
 import { REVIEW_MAIL_JOBS, ReviewMailer } from '@hns/reviews';
+import { AccountMailer } from './account-mail';
 
 interface MailJobData {
   movementId: string;
@@ -24,9 +26,11 @@ type MailJob = Job<MailJobData>;
 export class MailProcessor extends WorkerHost {
   private readonly handlers: Record<string, (data: MailJobData) => Promise<void>>;
 
-  constructor(movements: MovementMailer, reviews: ReviewMailer) {
+  constructor(movements: MovementMailer, reviews: ReviewMailer, accounts: AccountMailer) {
     super();
     this.handlers = {
+      [AUTH_MAIL_JOBS.lockoutNotice]: (d) =>
+        accounts.sendLockoutNotice(d as unknown as LockoutNoticeJob),
       [MOVEMENT_JOBS.receipt]: (d) => movements.sendReceipt(d.movementId, d.version),
       [MOVEMENT_JOBS.cancellationNotice]: (d) =>
         reviews.sendCancellationNotice(d.movementId, d.version),

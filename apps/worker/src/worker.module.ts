@@ -8,6 +8,7 @@ import { MovementsModule } from '@hns/movements';
 import { AUDIT_SEAL_QUEUE, OutboxRelay, OutboxSignal, QueueModule } from '@hns/queue';
 import { ReviewsModule } from '@hns/reviews';
 import { AuditSealProcessor } from './audit-seal.processor';
+import { AuthMailModule } from './account-mail';
 import { DeconflictionProcessor } from './deconfliction.processor';
 import { GracefulShutdown } from './graceful-shutdown';
 import { MailSendLog } from './mail-send-log';
@@ -24,6 +25,7 @@ import { WorkerOperationsModule } from './worker-operations';
     QueueModule.forRoot(),
     BullModule.registerQueue({ name: AUDIT_SEAL_QUEUE }),
     MailModule,
+    AuthMailModule,
     MovementsModule,
     ReviewsModule,
     DeconflictionModule,

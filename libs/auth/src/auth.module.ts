@@ -7,6 +7,7 @@ import { AccountsService } from './accounts.service';
 import { AuthService } from './auth.service';
 import { Organisation, User } from './entities';
 import { AccessGuard } from './guards';
+import { AbuseLimits } from './rate-limits';
 
 @Module({
   imports: [
@@ -22,7 +23,7 @@ import { AccessGuard } from './guards';
       }),
     }),
   ],
-  providers: [AuthService, AccountsService, AccessGuard],
-  exports: [AuthService, AccountsService, AccessGuard],
+  providers: [AuthService, AccountsService, AccessGuard, AbuseLimits],
+  exports: [AuthService, AccountsService, AccessGuard, AbuseLimits],
 })
 export class AuthModule {}

@@ -43,6 +43,8 @@ export interface Actor {
   seat: Seat | null;
   organisationId: string | null;
   locale: Locale;
+  /** The sign-in session of the access token (sign-out revokes it); absent outside requests. */
+  sessionId?: string;
 }
 
 export function actorOf(user: User): Actor {

@@ -1,16 +1,20 @@
 import {
   CanActivate,
   ExecutionContext,
+  HttpStatus,
+  Inject,
   Injectable,
   SetMetadata,
   createParamDecorator,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
-import type { Seat } from '@hns/config';
-import { forbidden, unauthorized } from '@hns/http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { APP_CONFIG, AppConfig, Seat } from '@hns/config';
+import { LocalizedHttpException, forbidden, unauthorized } from '@hns/http';
 import { AuthService } from './auth.service';
+import { clientAddress } from './client-address';
 import { Actor, Role } from './entities';
+import { AbuseLimits, LimitOutcome } from './rate-limits';
 
 const PUBLIC = 'hns:public';
 const ACCESS = 'hns:access';
@@ -50,21 +54,28 @@ export const CurrentActor = createParamDecorator((_data: unknown, ctx: Execution
 });
 
 /**
- * Global guard: authentication by bearer token (or, on pages, the session cookie), then the
- * route's access rule. A route with neither @Public nor @Access is refused (deny by default),
- * so a forgotten rule cannot leak data.
+ * Global guard: the API-wide rate limit per client address, authentication by bearer token (or,
+ * on pages, the session cookie), the rate limit per user, then the route's access rule. A route
+ * with neither @Public nor @Access is refused (deny by default), so a forgotten rule cannot leak
+ * data.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    private readonly limits: AbuseLimits,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const address = clientAddress(request, this.config.TRUST_PROXY_HOPS);
+    const byAddress = await this.limits.apiAddressRequest(address);
+    applyLimit(reply, byAddress);
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const header = request.headers.authorization ?? '';
     const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     const token =
@@ -75,10 +86,28 @@ export class AccessGuard implements CanActivate {
     if (!token) throw unauthorized();
     const actor = await this.auth.authenticate(token);
     request.actor = actor;
+    applyLimit(reply, await this.limits.apiUserRequest(actor.userId));
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS, targets);
     if (!rule || !isAllowed(actor, rule)) throw forbidden();
     return true;
   }
+}
+
+/** RateLimit headers (IETF draft) on the answer; 429 with Retry-After past the limit. */
+function applyLimit(reply: FastifyReply, outcome: LimitOutcome | undefined): void {
+  if (!outcome) return;
+  reply.header('ratelimit-limit', String(outcome.limit));
+  reply.header('ratelimit-remaining', String(outcome.remaining));
+  reply.header('ratelimit-reset', String(outcome.resetSeconds));
+  reply.header('ratelimit-policy', `${outcome.limit};w=60`);
+  if (!outcome.allowed)
+    throw new LocalizedHttpException(
+      HttpStatus.TOO_MANY_REQUESTS,
+      'http.rate_limited',
+      { seconds: outcome.resetSeconds },
+      'rate_limited',
+      { 'retry-after': String(outcome.resetSeconds) },
+    );
 }
 
 export function isAllowed(actor: Actor, rule: AccessRule): boolean {

@@ -5,3 +5,7 @@ export * from './entities';
 export * from './guards';
 export * from './passwords';
 export * from './demo-seed';
+export * from './client-address';
+export * from './lockout-job';
+export * from './rate-limits';
+export * from './sessions';

@@ -1,4 +1,6 @@
 import * as argon2 from 'argon2';
+import { t } from '@hns/i18n';
+import { checkPassword } from './password-policy';
 
 /** argon2id with OWASP's recommended parameters (19 MiB, 2 passes). */
 const OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
@@ -22,16 +24,14 @@ export function decoyHash(): Promise<string> {
   return decoy;
 }
 
-export const PASSWORD_MIN_LENGTH = 12;
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, checkPassword } from './password-policy';
 
-/** Returns the rule broken, or undefined. Length over composition rules (NIST SP 800-63B). */
+/**
+ * The password rule broken, in English then French ("… / …", as the administrator commands
+ * write), or undefined. The rules are in password-policy.ts (NIST SP 800-63B).
+ */
 export function passwordProblem(plain: string, email?: string): string | undefined {
-  if (plain.length < PASSWORD_MIN_LENGTH)
-    return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
-  if (plain.length > 200) return 'must be at most 200 characters';
-  const account = email?.split('@')[0].toLowerCase() ?? '';
-  if (account.length >= 4 && plain.toLowerCase().includes(account))
-    return 'must not contain the account name';
-  if (/^(.)\1+$/.test(plain)) return 'must not repeat a single character';
-  return undefined;
+  const broken = checkPassword(plain, email);
+  if (!broken) return undefined;
+  return `${t('en', broken.messageKey, broken.params)} / ${t('fr', broken.messageKey, broken.params)}`;
 }

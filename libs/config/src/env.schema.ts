@@ -14,6 +14,20 @@ const emailList = z
   )
   .pipe(z.array(z.email({ error: 'must be a comma-separated list of email addresses' })));
 
+/** An origin as browsers send it: http(s)://host[:port], nothing else (no path, no wildcard). */
+function isExactOrigin(value: string): boolean {
+  try {
+    const parsed = new URL(value);
+    return (
+      (parsed.protocol === 'https:' || parsed.protocol === 'http:') &&
+      parsed.origin === value &&
+      !value.includes('*')
+    );
+  } catch {
+    return false;
+  }
+}
+
 const url = (protocols: string[]) =>
   z.string().refine(
     (value) => {
@@ -69,7 +83,38 @@ export const envSchema = z
       .int()
       .min(60)
       .max(86400)
+      .default(15 * 60),
+    REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    WEB_SESSION_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(300)
+      .max(7 * 86400)
       .default(8 * 3600),
+    LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+    LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(60).max(86400).default(900),
+    LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(60).max(86400).default(900),
+    LOGIN_MAX_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(30),
+    API_RATE_LIMIT_PER_USER: z.coerce.number().int().min(0).max(1_000_000).default(600),
+    API_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(1200),
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((part) => part.trim())
+          .filter((part) => part.length > 0),
+      )
+      .pipe(
+        z.array(
+          z.string().refine(isExactOrigin, {
+            error:
+              'must be a comma-separated list of exact origins such as https://hns.example.org (scheme, host and optional port; no path, no wildcard)',
+          }),
+        ),
+      ),
     UNDSS_ESCALATION_EMAILS: emailList,
     OCHA_CELL_EMAILS: emailList,
     LEAD_TIME_HOURS: z.coerce.number().min(0).max(720).default(48),

@@ -24,6 +24,14 @@ const en = {
   'auth.invalid_credentials': 'Email or password is incorrect.',
   'auth.account_disabled': 'This account is disabled. Contact your administrator.',
   'auth.token_invalid': 'The access token is invalid or expired; sign in again.',
+  'auth.too_many_attempts':
+    'Too many sign-in attempts for this account or from this address; try again in {minutes} minute(s).',
+  'auth.refresh_invalid': 'The refresh token is invalid, expired or revoked; sign in again.',
+  'http.rate_limited': 'Too many requests; try again in {seconds} second(s).',
+  'password.too_short': 'must be at least {min} characters (a passphrase of several words is best)',
+  'password.too_long': 'must be at most {max} characters',
+  'password.contains_account': 'must not contain the account name or email address',
+  'password.common': 'is too common or too predictable; choose another passphrase',
 
   // Idempotency
   'idempotency.key_reused':
@@ -99,6 +107,16 @@ const fr: Record<MessageKey, string> = {
   'auth.invalid_credentials': 'Adresse e-mail ou mot de passe incorrect.',
   'auth.account_disabled': 'Ce compte est désactivé. Contactez votre administrateur.',
   'auth.token_invalid': "Le jeton d'accès est invalide ou expiré ; reconnectez-vous.",
+  'auth.too_many_attempts':
+    'Trop de tentatives de connexion pour ce compte ou depuis cette adresse ; réessayez dans {minutes} minute(s).',
+  'auth.refresh_invalid':
+    'Le jeton de renouvellement est invalide, expiré ou révoqué ; reconnectez-vous.',
+  'http.rate_limited': 'Trop de requêtes ; réessayez dans {seconds} seconde(s).',
+  'password.too_short':
+    'doit compter au moins {min} caractères (une phrase de passe de plusieurs mots est préférable)',
+  'password.too_long': 'doit compter au plus {max} caractères',
+  'password.contains_account': "ne doit contenir ni le nom du compte ni l'adresse e-mail",
+  'password.common': 'est trop courant ou trop prévisible ; choisissez une autre phrase de passe',
 
   'idempotency.key_reused':
     "L'Idempotency-Key « {key} » a déjà servi pour un autre contenu ; utilisez une nouvelle clé pour une nouvelle notification.",

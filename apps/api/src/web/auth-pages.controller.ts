@@ -1,8 +1,10 @@
-import { Body, Get, HttpException, Query, Post, Req, Res } from '@nestjs/common';
+import { Body, Get, HttpException, Inject, Query, Post, Req, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
-import { Access, Actor, AuthService, CurrentActor, Public } from '@hns/auth';
+import { Access, Actor, AuthService, CurrentActor, Public, clientAddress } from '@hns/auth';
+import { APP_CONFIG, AppConfig } from '@hns/config';
+import { LocalizedHttpException } from '@hns/http';
 import { Locale, isLocale, t, wt } from '@hns/i18n';
 import { html } from '@hns/mail';
 import { PageContext, csrfField } from './layout';
@@ -49,6 +51,7 @@ export class AuthPagesController {
     private readonly session: WebSession,
     private readonly pages: WebPages,
     @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -84,11 +87,17 @@ export class AuthPagesController {
     const email = field(body, 'email');
     const next = safeNext(field(body, 'next'));
     try {
-      const { accessToken } = await this.auth.login(email, field(body, 'password'));
-      this.session.signIn(reply, accessToken);
+      // The same limits as POST /auth/login (per address, per account, lock-out).
+      const { accessToken, expiresIn } = await this.auth.login(email, field(body, 'password'), {
+        address: clientAddress(request, this.config.TRUST_PROXY_HOPS),
+        channel: 'web',
+      });
+      this.session.signIn(reply, accessToken, expiresIn);
       return this.pages.redirect(reply, next);
     } catch (error) {
-      if (!(error instanceof HttpException) || error.getStatus() !== 401) throw error;
+      if (!(error instanceof HttpException) || ![401, 429].includes(error.getStatus())) throw error;
+      if (error instanceof LocalizedHttpException)
+        for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
       const ctx = this.pages.context(request, reply);
       const message = this.pages.problems(error, request, ctx.locale).message;
       return this.pages.send(
@@ -99,14 +108,16 @@ export class AuthPagesController {
           title: wt(ctx.locale, 'web.signin.title'),
           main: signInPage(ctx, next, email, message || t(ctx.locale, 'auth.invalid_credentials')),
         },
-        401,
+        error.getStatus(),
       );
     }
   }
 
   @Post('sign-out')
   @Access(SIGNED_IN)
-  signOut(@Res() reply: FastifyReply) {
+  async signOut(@CurrentActor() actor: Actor, @Res() reply: FastifyReply) {
+    // The session is revoked, not only forgotten: a copy of the cookie stops working too.
+    await this.auth.logout(actor);
     this.session.signOut(reply);
     return this.pages.redirect(reply, '/web/sign-in?done=signed_out');
   }

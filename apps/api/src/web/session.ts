@@ -15,8 +15,9 @@ export const CSRF_FIELD = '_csrf';
 type CookieRequest = FastifyRequest & { cookies?: Record<string, string | undefined> };
 
 /**
- * The pages' cookies: the session (the access token of AuthService.login, so sign-in, expiry
- * and a disabled account work as for the API), the CSRF secret and the language before sign-in.
+ * The pages' cookies: the session (an access token of AuthService.login for a `web` session:
+ * the same limits, lock-out, expiry, disabled account and revocation as the API, with its own
+ * lifetime, WEB_SESSION_TTL_SECONDS), the CSRF secret and the language before sign-in.
  */
 @Injectable()
 export class WebSession {
@@ -33,8 +34,9 @@ export class WebSession {
     };
   }
 
-  signIn(reply: FastifyReply, accessToken: string): void {
-    reply.setCookie(SESSION_COOKIE, accessToken, this.options(this.config.JWT_TTL_SECONDS));
+  /** The cookie lives as long as its token (WEB_SESSION_TTL_SECONDS), revocable server-side. */
+  signIn(reply: FastifyReply, accessToken: string, lifetimeSeconds: number): void {
+    reply.setCookie(SESSION_COOKIE, accessToken, this.options(lifetimeSeconds));
   }
 
   signOut(reply: FastifyReply): void {

@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { recordAudit } from '@hns/audit';
-import { ROLES, hashPassword, passwordProblem } from '@hns/auth';
+import { ROLES, hashPassword, passwordProblem, revokeUserSessions } from '@hns/auth';
 import { Command, CommandError, cliAudit, required } from './command';
 
 interface UserRow {
@@ -69,9 +69,17 @@ export const userDisable: Command = async (app, args) => {
     await manager.query(`UPDATE users SET disabled_at = now(), updated_at = now() WHERE id = $1`, [
       user.id,
     ]);
+    // Its sign-ins end too: refresh tokens and the access tokens of those sessions.
+    const sessionsRevoked = await revokeUserSessions(manager, user.id, 'user_disabled');
     await recordAudit(
       manager,
-      cliAudit('user.disabled', 'user', user.id, { email: user.email }, user.organisation_id),
+      cliAudit(
+        'user.disabled',
+        'user',
+        user.id,
+        { email: user.email, sessionsRevoked },
+        user.organisation_id,
+      ),
     );
     return { code: 0, lines: [`User disabled / utilisateur désactivé: ${user.email}`] };
   });
@@ -108,16 +116,23 @@ export const userResetPassword: Command = async (app, args) => {
       user.id,
       hash,
     ]);
+    // Whoever knew the old password is signed out everywhere.
+    const sessionsRevoked = await revokeUserSessions(manager, user.id, 'password_reset');
     await recordAudit(
       manager,
-      cliAudit('user.password_reset', 'user', user.id, { email: user.email }, user.organisation_id),
+      cliAudit(
+        'user.password_reset',
+        'user',
+        user.id,
+        { email: user.email, sessionsRevoked },
+        user.organisation_id,
+      ),
     );
     return {
       code: 0,
       lines: [
         `Password reset / mot de passe réinitialisé: ${user.email}` +
-          ' (tokens already issued stay valid until they expire; user:disable stops them at once' +
-          ' / les jetons déjà émis restent valides jusqu’à leur expiration ; user:disable les arrête)',
+          ` (${sessionsRevoked} sign-in(s) revoked / connexion(s) révoquée(s))`,
       ],
     };
   });
