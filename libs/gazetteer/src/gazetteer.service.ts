@@ -113,16 +113,15 @@ export class GazetteerService {
         throw new RangeError(`point ${index}: (${lat}, ${lon}) is not a WGS84 latitude/longitude`);
       }
     });
-    // A point on a shared border is covered by both units: the lower code wins, every time.
+    // admin1_of: a point on a shared border is covered by both units and the lower code wins,
+    // every time; planar lookups away from the borders (migration Admin1Planar1765450000000).
     const rows: RegionRow[] = await this.db.query(
-      `SELECT r.code, r.name, r.name_fr
-       FROM unnest($1::double precision[], $2::double precision[]) WITH ORDINALITY
-         AS pt(lat, lon, i)
-       LEFT JOIN LATERAL (
-         SELECT code, name, name_fr FROM admin1_regions
-         WHERE ST_Covers(geom, ST_SetSRID(ST_MakePoint(pt.lon, pt.lat), 4326)::geography)
-         ORDER BY code LIMIT 1
-       ) r ON true
+      `WITH pt AS MATERIALIZED (
+         SELECT i, admin1_of(lat, lon) AS code
+         FROM unnest($1::double precision[], $2::double precision[]) WITH ORDINALITY
+           AS p(lat, lon, i))
+       SELECT r.code, r.name, r.name_fr
+       FROM pt LEFT JOIN admin1_regions r ON r.code = pt.code
        ORDER BY pt.i`,
       [points.map((p) => p.lat), points.map((p) => p.lon)],
     );

@@ -3,6 +3,7 @@ import { ReviewWorkflow1764500000000 } from './1764500000000-review-workflow';
 import { MovementRegions1764800000000 } from './1764800000000-movement-regions';
 import { OutboxWithoutNotify1765100000000 } from './1765100000000-outbox-without-notify';
 import { AuthSessions1765600000000 } from './1765600000000-auth-sessions';
+import { Admin1Planar1765450000000 } from './1765450000000-admin1-planar';
 // Domain libraries that own seed data keep their migrations next to it; imported by path so that
 // they never need to import @hns/database back.
 import { Gazetteer1764600000000 } from '../../../gazetteer/src/gazetteer.migration';
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   Exports1764900000000,
   OutboxWithoutNotify1765100000000,
   AuditHashChain1765300000000,
+  Admin1Planar1765450000000,
   AuthSessions1765600000000,
 ];
