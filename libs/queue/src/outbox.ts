@@ -31,6 +31,20 @@ export async function enqueueInOutbox(
   messages: OutboxMessage[],
 ): Promise<void> {
   if (messages.length === 0) return;
+  const insert = outboxInsert(messages);
+  await manager.query(insert.sql, insert.values);
+  outboxWritten(manager);
+}
+
+/**
+ * The INSERT of enqueueInOutbox as SQL and parameters numbered from `firstParameter`, for a
+ * caller that writes its outbox rows in the same statement as its change (a data-modifying
+ * CTE); it must then call outboxWritten(manager) once the statement has run.
+ */
+export function outboxInsert(
+  messages: OutboxMessage[],
+  firstParameter = 1,
+): { sql: string; values: unknown[] } {
   const values: unknown[] = [];
   const rows = messages.map((message, index) => {
     values.push(
@@ -41,22 +55,24 @@ export async function enqueueInOutbox(
       message.correlationId ?? null,
       message.runAt ?? null,
     );
-    const base = index * 5;
-    return `($${base + 1}, $${base + 2}, $${base + 3}::jsonb, $${base + 4}, $${base + 5})`;
+    const base = firstParameter - 1 + index * 5;
+    return `($${base + 1}, $${base + 2}, $${base + 3}::jsonb, $${base + 4}, $${base + 5}::timestamptz)`;
   });
-  await manager.query(
-    `INSERT INTO outbox (queue, job_name, payload, correlation_id, run_at) VALUES ${rows.join(', ')}`,
+  return {
+    sql: `INSERT INTO outbox (queue, job_name, payload, correlation_id, run_at) VALUES ${rows.join(', ')}`,
     values,
-  );
-  signalAfterCommit(manager);
+  };
 }
 
 const OUTBOX_WRITTEN = 'hns.outboxWritten';
 /** The signal of each data source (the API's, the worker's; both in one process in the tests). */
 const signals = new WeakMap<DataSource, OutboxSignal>();
 
-/** Marks the caller's transaction so that the relay is nudged once it commits (at once if none). */
-function signalAfterCommit(manager: EntityManager): void {
+/**
+ * Outbox rows were written through `manager`: the relay is nudged once its transaction commits,
+ * or at once when there is none (an autocommitted statement has committed when it returns).
+ */
+export function outboxWritten(manager: EntityManager): void {
   const runner = manager.queryRunner;
   if (runner?.isTransactionActive) runner.data[OUTBOX_WRITTEN] = true;
   else signals.get(manager.connection)?.nudge();
