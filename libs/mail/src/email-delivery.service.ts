@@ -56,20 +56,22 @@ export class EmailDeliveryService {
     const { idempotencyKey } = key;
     if (!idempotencyKey || !key.kind)
       throw new Error('sendOnce: idempotencyKey and kind are required');
-    await this.rows(
-      `INSERT INTO email_deliveries (idempotency_key, kind, recipients, movement_id, movement_version)
-       VALUES ($1, $2, '{}', $3, $4)
-       ON CONFLICT (idempotency_key) DO NOTHING`,
-      [idempotencyKey, key.kind, key.movementId ?? null, key.movementVersion ?? null],
-    );
-    // One statement, so two runs racing here cannot both see 'pending' and skip the count.
+    // Record the attempt: one statement (created, or counted again unless already sent), so two
+    // runs racing here cannot both skip the count. Committed WITHOUT waiting for the WAL flush
+    // (synchronous_commit off for this statement's transaction only): a crash may lose the last
+    // few ms of these claims, which only under-counts attempts or forgets a 'pending' row that
+    // the job's retry writes again; nothing is sent on the strength of it. The 'sent' mark below
+    // stays synchronous: a lost 'sent' mark would let the retry send the email twice. Its flush
+    // also makes this claim durable, since the WAL is flushed in order.
     const [claimed] = await this.rows<Pick<DeliveryRow, 'attempts'>>(
-      `WITH claimed AS (
-         UPDATE email_deliveries SET attempts = attempts + 1
-         WHERE idempotency_key = $1 AND status <> 'sent'
-         RETURNING attempts)
-       SELECT attempts FROM claimed`,
-      [idempotencyKey],
+      `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+       INSERT INTO email_deliveries
+         (idempotency_key, kind, recipients, movement_id, movement_version, attempts)
+       SELECT $1::text, $2::text, '{}'::text[], $3::uuid, $4::integer, 1 FROM async_commit
+       ON CONFLICT (idempotency_key) DO UPDATE SET attempts = email_deliveries.attempts + 1
+         WHERE email_deliveries.status <> 'sent'
+       RETURNING attempts`,
+      [idempotencyKey, key.kind, key.movementId ?? null, key.movementVersion ?? null],
     );
     if (!claimed) return this.alreadySent(idempotencyKey);
 
