@@ -45,6 +45,13 @@ export class HnsDeployment {
       OCHA_CELL_EMAILS: 'cell@ocha-faults.test',
       UNDSS_ESCALATION_EMAILS: 'duty@undss-faults.test',
       DEMO_SEED: 'false',
+      // One NGO and four seats drive thousands of requests from one address for minutes: the
+      // abuse limits (tested in test/security-*.e2e-spec.ts) are off here, and tokens outlive
+      // the run (the suite signs in once).
+      API_RATE_LIMIT_PER_USER: '0',
+      API_RATE_LIMIT_PER_ADDRESS: '0',
+      LOGIN_MAX_PER_ADDRESS: '10000',
+      JWT_TTL_SECONDS: '86400',
       LOG_LEVEL: 'warn',
       NO_COLOR: '1',
     };

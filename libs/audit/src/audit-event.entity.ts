@@ -13,6 +13,6 @@ export class AuditEvent {
   @Column('text', { name: 'entity_id' }) entityId!: string;
   @Column('jsonb') details!: Record<string, unknown>;
   /** SHA-256 of the canonical content, set by the database on insert (see chain-sql.ts). */
-  @Column('bytea', { name: 'content_hash', nullable: true, insert: false, update: false })
+  @Column({ type: 'bytea', name: 'content_hash', nullable: true, insert: false, update: false })
   contentHash!: Buffer | null;
 }
