@@ -263,7 +263,11 @@ describe('operations: metrics, health, queue dashboard', () => {
       for (const severity of ['critical', 'medium', 'low']) {
         expect(sample(text, 'hns_escalations_open', { severity })).toBeGreaterThanOrEqual(0);
       }
-      expect(sample(text, 'hns_escalations_overdue', { severity: 'high' })).toBe(0);
+      const [{ overdue }] = await h.db.query(
+        `SELECT count(*)::int AS overdue FROM security_escalations
+         WHERE status = 'open' AND severity = 'high' AND acknowledge_by < now()`,
+      );
+      expect(sample(text, 'hns_escalations_overdue', { severity: 'high' })).toBe(overdue);
       expect(sample(text, 'hns_emails_sent', { kind: 'movement.receipt' })).toBeGreaterThanOrEqual(
         1,
       );
