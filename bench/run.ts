@@ -155,7 +155,8 @@ async function main(): Promise<number> {
       name: 'worker',
       script: 'dist/apps/worker/src/main.js',
       env,
-      nodeFlags: nodeFlags(process.env.BENCH_WORKER_NODE_OPTIONS),
+      // as `npm start` and start:worker run it, unless told otherwise
+      nodeFlags: nodeFlags(process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=192'),
       ready: /worker started/,
       cpuProfile: options.cpuProfile,
     }),
@@ -179,7 +180,7 @@ async function main(): Promise<number> {
     await waitFor(
       'GET /health',
       async () => (await fetch(`${apiBase}/health`).catch(() => undefined))?.ok,
-      { timeoutMs: 30_000, everyMs: 250 },
+      { timeoutMs: 120_000, everyMs: 250 },
     );
     const accounts = {} as Context['accounts'];
     for (const [key, [email]] of Object.entries(users)) {

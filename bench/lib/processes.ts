@@ -79,10 +79,10 @@ export async function startService(options: {
       () =>
         reject(
           new Error(
-            `${options.name} not ready after ${options.timeoutMs ?? 30_000} ms; see ${log}`,
+            `${options.name} not ready after ${options.timeoutMs ?? 120_000} ms; see ${log}`,
           ),
         ),
-      options.timeoutMs ?? 30_000,
+      options.timeoutMs ?? 120_000,
     );
     const onData = (chunk: Buffer) => {
       out.write(chunk);
