@@ -43,7 +43,10 @@ export const OPERATIONS_USAGE = `
       Re-runs the conflict engine on the current version, with its consequences (a new no-go
       conflict flags and escalates), and prints the conflicts / relance la déconfliction.
   npm run cli -- audit:verify [--since-id N] [--tolerance-seconds 60]
-      Checks the append-only triggers, gapless ids and times in id order; exit 1 on a problem
-      / vérifie le journal d'audit ; code 1 en cas de problème.
+      Seals new events, recomputes the hash chain and names its first broken link; also checks
+      the append-only triggers, gapless ids and time order; exit 1 on a problem
+      / scelle les nouveaux événements, recalcule la chaîne de hachage et nomme le premier
+      maillon rompu ; vérifie aussi les déclencheurs, les identifiants et l'ordre ; code 1 en
+      cas de problème.
 
 Changes are audited with actor "cli" / les modifications sont journalisées (acteur « cli »).`;
