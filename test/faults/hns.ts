@@ -26,6 +26,7 @@ export class HnsDeployment {
     logDir: string,
     endpoints: HnsEndpoints,
     port: number,
+    workerHttpPort: number,
   ) {
     this.port = port;
     this.env = {
@@ -35,6 +36,7 @@ export class HnsDeployment {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: String(port),
+      WORKER_HTTP_PORT: String(workerHttpPort),
       APP_URL: `http://127.0.0.1:${port}`,
       DATABASE_URL: endpoints.databaseUrl,
       REDIS_URL: endpoints.redisUrl,
@@ -52,7 +54,8 @@ export class HnsDeployment {
       API_RATE_LIMIT_PER_ADDRESS: '0',
       LOGIN_MAX_PER_ADDRESS: '10000',
       JWT_TTL_SECONDS: '86400',
-      LOG_LEVEL: 'warn',
+      // info: the start-up lines the suite waits for ("API listening on", "worker started").
+      LOG_LEVEL: 'info',
       NO_COLOR: '1',
     };
     const node = process.execPath;
@@ -71,7 +74,7 @@ export class HnsDeployment {
   }
 
   static async create(root: string, logDir: string, endpoints: HnsEndpoints) {
-    return new HnsDeployment(root, logDir, endpoints, await freePort());
+    return new HnsDeployment(root, logDir, endpoints, await freePort(), await freePort());
   }
 
   get baseUrl(): string {
@@ -89,12 +92,12 @@ export class HnsDeployment {
 
   async startApi(): Promise<void> {
     this.api.start();
-    await this.api.waitForOutput(/API listening on/, 60_000);
+    await this.api.waitForOutput(/API listening on/, 120_000);
   }
 
   async startWorker(): Promise<void> {
     this.worker.start();
-    await this.worker.waitForOutput(/worker started/, 60_000);
+    await this.worker.waitForOutput(/worker started/, 120_000);
   }
 
   async close(): Promise<void> {
