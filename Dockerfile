@@ -2,7 +2,7 @@
 # CMCoord HNS: one image for the API (default), the worker and the CLI.
 #   docker build -t cmcoord-hns .
 #   docker run cmcoord-hns                                     # API on port 3000
-#   docker run cmcoord-hns node dist/apps/worker/src/main.js   # worker (health/metrics on 3001)
+#   docker run cmcoord-hns node --max-old-space-size=192 dist/apps/worker/src/main.js   # worker (health/metrics on 3001)
 #   docker run cmcoord-hns node dist/apps/cli/src/main.js migrate
 # The image runs with NODE_ENV=production: set DATABASE_URL, REDIS_URL, APP_URL, SMTP_URL and
 # JWT_SECRET (see config/.env.example). docker-compose.yml runs a complete local installation.
