@@ -33,6 +33,20 @@ export class SchemaValidationPipe extends StandardSchemaValidationPipe {
     }
   }
 
+  /**
+   * Nest's pipe deletes `__proto__`, `prototype` and `constructor` keys before validating (against
+   * prototype pollution), so a request carrying one passed as if it had not been sent. No schema
+   * of the API has such a field: like any other unknown key, it is refused, naming it.
+   */
+  protected override stripProtoKeys(value: unknown): void {
+    const issues = prototypeKeyIssues(value);
+    if (issues.length > 0) {
+      throw new ValidationFailedException(
+        issues.map((issue) => toProblem(issue as unknown as StandardSchemaV1.Issue)),
+      );
+    }
+  }
+
   protected override validate<T = unknown>(
     value: unknown,
     schema: StandardSchemaV1,
@@ -112,4 +126,30 @@ export function assertStorableStrings(value: unknown): void {
   };
   visit(value, [], 0);
   if (problems.length > 0) throw new ValidationFailedException(problems);
+}
+
+const PROTOTYPE_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+
+/** An `unrecognized_keys` issue (as zod words it) for each own key named like a prototype member. */
+function prototypeKeyIssues(value: unknown) {
+  const issues: { code: 'unrecognized_keys'; keys: string[]; path: string[]; input: unknown }[] =
+    [];
+  const visited = new WeakSet<object>();
+  const stack: { node: unknown; path: string[] }[] = [{ node: value, path: [] }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop() as { node: unknown; path: string[] };
+    if (!node || typeof node !== 'object' || visited.has(node)) continue;
+    visited.add(node);
+    const keys = Object.keys(node);
+    const refused = keys.filter((key) => PROTOTYPE_KEYS.has(key));
+    if (refused.length > 0) {
+      issues.push({ code: 'unrecognized_keys', keys: refused, path, input: node });
+    }
+    for (const key of keys) {
+      if (!PROTOTYPE_KEYS.has(key)) {
+        stack.push({ node: (node as Record<string, unknown>)[key], path: [...path, key] });
+      }
+    }
+  }
+  return issues;
 }

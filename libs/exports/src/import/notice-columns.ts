@@ -80,6 +80,9 @@ export function listFormat(column: ListColumn['column']): string {
 const TRUE = new Set(['true', 'yes', 'oui', '1', 'y', 'o', 'x']);
 const FALSE = new Set(['false', 'no', 'non', '0', 'n']);
 
+/** A number as spreadsheets write it (decimal point; an exponent for very small or large ones). */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 /**
  * A cell as the API's JSON would carry it. A value that is not what the column expects is
  * passed on as text, so the notice schema refuses it with its usual message for that field.
@@ -90,7 +93,10 @@ function convert(raw: string, kind: Kind): unknown {
   if (value === '') return undefined;
   if (kind === 'number') {
     // A decimal comma (French spreadsheets) in a quoted cell: "14,4843".
-    const number = Number(/^-?\d+,\d+$/.test(value) ? value.replace(',', '.') : value);
+    const decimal = /^-?\d+,\d+$/.test(value) ? value.replace(',', '.') : value;
+    // Decimal notation only: Number() would also read "0x10", "0b11" or "Infinity".
+    if (!DECIMAL.test(decimal)) return value;
+    const number = Number(decimal);
     return Number.isFinite(number) ? number : value;
   }
   if (kind === 'boolean') {
