@@ -125,7 +125,6 @@ const TABLE: Record<string, Case> = {
   // The refresh token is the credential (the route is public): each caller spends its own; an
   // anonymous caller has none and sends one that was never issued.
   'POST /auth/refresh': {
-    pending: true,
     ownSession: true,
     expect: row(401, 200, 200, 200, 200, 200, 200, 200),
     request: (_fx, grant) => ({
@@ -134,7 +133,6 @@ const TABLE: Record<string, Case> = {
     }),
   },
   'POST /auth/logout': {
-    pending: true,
     ownSession: true,
     expect: row(401, 204, 204, 204, 204, 204, 204, 204),
     request: () => ({ url: '/auth/logout', payload: {} }),
