@@ -3,7 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { LockoutNoticeJob } from '@hns/auth';
 import { APP_CONFIG, AppConfig } from '@hns/config';
-import { EmailDeliveryService, MailMessage, MailModule, html, raw } from '@hns/mail';
+import {
+  EmailDeliveryService,
+  MailMessage,
+  MailModule,
+  bilingualDocument,
+  bilingualText,
+  html,
+} from '@hns/mail';
 
 export interface LockoutNoticeContext {
   displayName: string | null;
@@ -45,30 +52,16 @@ export function renderLockoutNotice(c: LockoutNoticeContext): MailMessage {
   };
   const subject =
     'Connexion suspendue après des tentatives échouées / Sign-in suspended after failed attempts';
-  const text = [
-    ...body.fr,
-    `${c.signInUrl}`,
-    '',
-    '— English version below —',
-    '',
-    ...body.en,
-    `${c.signInUrl}`,
-  ].join('\n\n');
+  const text = bilingualText(
+    [...body.fr, c.signInUrl].join('\n\n'),
+    [...body.en, c.signInUrl].join('\n\n'),
+  );
   const section = (lang: 'fr' | 'en') =>
     html`<div lang="${lang}">
       ${body[lang].map((paragraph) => html`<p>${paragraph}</p>`)}
       <p><a href="${c.signInUrl}">${c.signInUrl}</a></p>
     </div>`;
-  const document = html`<!doctype html>
-    <html>
-      <head>
-        <meta charset="utf-8" />
-        <title>${subject}</title>
-      </head>
-      <body style="font-family:sans-serif">
-        ${section('fr')} ${raw('<hr>')} ${section('en')}
-      </body>
-    </html>`.toString();
+  const document = bilingualDocument(subject, section('fr'), section('en'));
   return { to: [c.email], subject, text, html: document, priority: 'high' };
 }
 

@@ -1,3 +1,4 @@
+export * from './bilingual';
 export * from './dev-mail.controller';
 export * from './email-delivery.service';
 export * from './html';
