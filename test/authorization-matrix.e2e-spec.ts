@@ -443,7 +443,10 @@ describe('authorization matrix: every route × every kind of caller', () => {
   let ownerReferences: string[] = [];
   const emails: Partial<Record<ActorKey, string>> = {};
 
+  let startedAt: Date;
+
   beforeAll(async () => {
+    startedAt = new Date();
     h = await startHarness({
       worker: true,
       env: {
@@ -609,7 +612,27 @@ describe('authorization matrix: every route × every kind of caller', () => {
     };
   }, 120_000);
 
-  afterAll(() => h?.close());
+  afterAll(async () => {
+    // All files share one database: zones left in force here would conflict with the other
+    // files' movements. Lift every zone this file declared, as its declaring seat.
+    if (h) {
+      const open: { id: string; seat: Seat }[] = await h.db.query(
+        `SELECT id, declared_by_seat AS seat FROM restricted_zones
+         WHERE lifted_at IS NULL AND created_at >= $1`,
+        [startedAt],
+      );
+      for (const zone of open) {
+        const lifted = await h.api.inject({
+          method: 'POST',
+          url: `/zones/${zone.id}/lift`,
+          headers: bearer(tokens[zone.seat]),
+          payload: { reason: 'End of the authorization-matrix test' },
+        });
+        expect(lifted.statusCode).toBe(200);
+      }
+    }
+    await h?.close();
+  });
 
   const caseOf = (route: RouteKey): Case | undefined =>
     TABLE[`${route.method} ${route.path}`] ??

@@ -493,6 +493,15 @@ describe('fuzzing every write endpoint with malformed and hostile input', () => 
         `(database snapshots ${Math.round(snapshotMs / 1000)} s), seed ${SEED}`,
     );
     await snapshotRunner?.release();
+    // One database for every file: the fixture zone must not meet other files' movements.
+    if (h && zoneId) {
+      await h.api.inject({
+        method: 'POST',
+        url: `/zones/${zoneId}/lift`,
+        headers: bearer(liaison),
+        payload: { reason: 'End of the fuzz test' },
+      });
+    }
     await h?.close();
   });
 
