@@ -3,7 +3,7 @@ import type { QueryRunner } from 'typeorm';
 import { BODY_LIMIT_BYTES } from '../apps/api/src/create-api';
 import { MAX_IMPORT_BYTES, csvLine, importTemplate } from '@hns/exports';
 import { CARGO_CATEGORIES, ESCORT_STATUSES, MOVEMENT_TYPES, PRIORITIES } from '@hns/movements';
-import { HOUR } from './support/fixtures';
+import { HOUR, convoyForm, localInput } from './support/fixtures';
 import {
   Harness,
   TEST_PASSWORD,
@@ -1093,33 +1093,7 @@ describe('fuzzing every write endpoint with malformed and hostile input', () => 
   it(
     'web forms: invalid notices, zones, decisions, cancellations are shown back with the field',
     async () => {
-      const localInput = (ms: number) => new Date(ms).toISOString().slice(0, 16);
-      const departure = Date.now() + 96 * HOUR;
-      const form = (): Record<string, string> => ({
-        type: 'convoy',
-        priority: 'routine',
-        mode: 'road',
-        purpose: 'Distribution',
-        'focalPoint.name': 'Aminata Traoré',
-        'focalPoint.phone': '+223 76 00 00 01',
-        'focalPoint.email': 'aminata@acf.test',
-        'convoyLeader.name': 'Moussa Diarra',
-        'convoyLeader.phone': '+223 76 00 00 02',
-        'departure.place': 'Mopti',
-        'departure.at': localInput(departure),
-        'arrival.place': 'Gao',
-        'arrival.at': localInput(departure + 30 * HOUR),
-        'vehicles.0.type': 'Toyota',
-        'vehicles.0.plate': 'AB-1',
-        'personnel.national': '4',
-        'personnel.international': '1',
-        'cargo.0.category': 'food',
-        'cargo.0.description': 'Riz',
-        'cargo.0.tonnes': '9,5',
-        'escort.status': 'none',
-        dataAccuracyConfirmed: 'true',
-        verifiedBy: 'Aminata Traoré',
-      });
+      const form = (): Record<string, string> => convoyForm('Distribution', 96);
       const badFormValue = (...extra: string[]) =>
         fc.oneof(
           hostileString.map((s) => `${s}#x`),

@@ -1,4 +1,4 @@
-import { HOUR, SEATS } from './support/fixtures';
+import { HOUR, SEATS, localInput } from './support/fixtures';
 import { ReviewsService } from '@hns/reviews';
 import {
   Harness,
@@ -11,8 +11,6 @@ import {
 } from './support/harness';
 import { WebClient } from './browser/support/web-client';
 import { drainOutbox } from './browser/support/drain';
-
-const localInput = (ms: number) => new Date(ms).toISOString().slice(0, 16);
 
 describe('web pages: amendments, decisions, zones and escalations', () => {
   let h: Harness;

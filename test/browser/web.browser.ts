@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { Harness, TEST_PASSWORD, cellAccount, ngoAccount, startHarness } from '../support/harness';
+import { HOUR, localInput } from '../support/fixtures';
 import { waitFor } from '../support/wait-for';
 import {
   PageWeight,
@@ -12,7 +13,6 @@ import {
 } from './support/browser';
 import { drainOutbox } from './support/drain';
 
-const HOUR = 3600_000;
 const XSS = '<script>alert(1)</script>';
 const SEATS = ['armed_forces_liaison', 'undss', 'wfp_logistics', 'ocha'] as const;
 const KB = 1024;
@@ -21,9 +21,6 @@ const KB = 1024;
 interface PageGlobals {
   document: { querySelector(selector: string): { value: string } | null };
 }
-
-/** A datetime-local value in the operation's zone (Africa/Bamako is UTC+0). */
-const localInput = (ms: number) => new Date(ms).toISOString().slice(0, 16);
 
 describe('the web application in Chromium', () => {
   let h: Harness;

@@ -44,3 +44,39 @@ export function convoyNoticeAt(departure: Date, overrides: Record<string, unknow
     ...overrides,
   };
 }
+
+/** The local time of the operation (Africa/Bamako is UTC+0) as a datetime-local value. */
+export const localInput = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+
+/** A valid convoy notice as the web form posts it (field names of the form, no script). */
+export function convoyForm(purpose = 'Distribution de vivres, Gao', hoursAhead = 72) {
+  const departure = Date.now() + hoursAhead * HOUR;
+  return {
+    type: 'convoy',
+    priority: 'routine',
+    mode: 'road',
+    purpose,
+    'focalPoint.name': 'Aminata Traoré',
+    'focalPoint.phone': '+223 76 00 00 01',
+    'focalPoint.email': 'aminata@acf.test',
+    'convoyLeader.name': 'Moussa Diarra',
+    'convoyLeader.phone': '+223 76 00 00 02',
+    // Names only, as a browser without script sends them: the gazetteer gives the points.
+    'departure.place': 'Mopti',
+    'departure.at': localInput(departure),
+    'waypoints.0.place': 'Douentza',
+    'waypoints.0.overnight': 'true',
+    'arrival.place': 'Gao',
+    'arrival.at': localInput(departure + 30 * HOUR),
+    'vehicles.0.type': 'Toyota Land Cruiser',
+    'vehicles.0.plate': 'AB-1234-MD',
+    'personnel.national': '4',
+    'personnel.international': '1',
+    'cargo.0.category': 'food',
+    'cargo.0.description': 'Riz',
+    'cargo.0.tonnes': '9,5',
+    'escort.status': 'none',
+    dataAccuracyConfirmed: 'true',
+    verifiedBy: 'Aminata Traoré',
+  };
+}
