@@ -1,3 +1,4 @@
+import { MAIL_CONCURRENCY } from '../../libs/queue/src/queues';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../support/wait-for';
 import { Attempt, NetworkError } from './http';
@@ -91,6 +92,9 @@ export async function smtpOutage(ctx: SuiteContext, o: OutageOptions): Promise<S
   const run = new ScenarioRun(ctx, 'c SMTP refuses 30 s', o.movements, {
     concurrency: 4,
     perSecond: o.movements / ((o.outageMs + 5_000) / 1000),
+    // The outage drops the open connections: a message the server had just stored, whose 250
+    // the client never got, is sent again with its Message-ID (at most one per mail job).
+    resendAllowance: MAIL_CONCURRENCY,
   });
   const refusedBefore = ctx.smtp.refusedConnections;
   await run.step('SMTP outage', async () => {
