@@ -1,13 +1,24 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { LoggedJob } from '@hns/logging';
+import { LoggedJob, isSafeRequestId } from '@hns/logging';
 import { MOVEMENT_JOBS } from '@hns/movements';
-import { QUEUES } from '@hns/queue';
-import { ReviewsService } from '@hns/reviews';
+import { BATCHED_JOBS, QUEUES } from '@hns/queue';
+import { FanOutItem, ReviewsService } from '@hns/reviews';
 
-type ReviewJob = Job<{ movementId: string; version: number }>;
+interface FanOutData {
+  movementId: string;
+  version: number;
+  requestId?: unknown;
+}
 
-/** Creates the review tasks of each new version. Idempotent: a task is unique per seat and version. */
+type ReviewJob = Job<FanOutData | { items: FanOutData[] }>;
+
+const FAN_OUT_BATCH = BATCHED_JOBS[MOVEMENT_JOBS.reviewFanOut].as;
+
+/**
+ * Creates the review tasks of each new version: one job per version, or a batch of them as the
+ * outbox relay groups them. Idempotent: a task is unique per seat and version.
+ */
 @Processor(QUEUES.review, { concurrency: 8 })
 export class ReviewProcessor extends WorkerHost {
   constructor(private readonly reviews: ReviewsService) {
@@ -16,8 +27,18 @@ export class ReviewProcessor extends WorkerHost {
 
   @LoggedJob()
   async process(job: ReviewJob): Promise<void> {
-    if (job.name !== MOVEMENT_JOBS.reviewFanOut)
-      throw new Error(`no handler for review job "${job.name}"`);
-    await this.reviews.fanOut(job.data.movementId, job.data.version);
+    if (job.name === MOVEMENT_JOBS.reviewFanOut && 'movementId' in job.data)
+      return this.reviews.fanOut(job.data.movementId, job.data.version);
+    if (job.name === FAN_OUT_BATCH && 'items' in job.data)
+      return this.reviews.fanOutMany(job.data.items.map(toItem));
+    throw new Error(`no handler for review job "${job.name}"`);
   }
+}
+
+function toItem(data: FanOutData): FanOutItem {
+  return {
+    movementId: data.movementId,
+    version: data.version,
+    requestId: isSafeRequestId(data.requestId) ? data.requestId : undefined,
+  };
 }

@@ -15,17 +15,27 @@ export interface AuditRecord {
  * describes are committed together or not at all.
  */
 export async function recordAudit(manager: EntityManager, record: AuditRecord): Promise<void> {
+  await recordAudits(manager, [record]);
+}
+
+/** Appends several records in one statement (e.g. a batch of review fan-outs), in order. */
+export async function recordAudits(manager: EntityManager, records: AuditRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const column = <T>(pick: (record: AuditRecord) => T) => records.map(pick);
   await manager.query(
     `INSERT INTO audit_events (actor_user_id, actor_role, organisation_id, action, entity_type, entity_id, details)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+     SELECT actor_user_id, actor_role, organisation_id, action, entity_type, entity_id, details
+     FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
+       WITH ORDINALITY AS r(actor_user_id, actor_role, organisation_id, action, entity_type, entity_id, details, n)
+     ORDER BY n`,
     [
-      record.actorUserId,
-      record.actorRole,
-      record.organisationId,
-      record.action,
-      record.entityType,
-      record.entityId,
-      JSON.stringify(record.details ?? {}),
+      column((r) => r.actorUserId),
+      column((r) => r.actorRole),
+      column((r) => r.organisationId),
+      column((r) => r.action),
+      column((r) => r.entityType),
+      column((r) => r.entityId),
+      column((r) => JSON.stringify(r.details ?? {})),
     ],
   );
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  MOVEMENT_VERSION_SQL,
+  MOVEMENT_VERSIONS_SQL,
   ZONE_BATCH_OPENING_SQL,
   ZONE_BATCH_SQL,
   ZoneBatchOpening,
@@ -98,9 +98,22 @@ export class ConflictDetector {
     version: number,
     manager?: EntityManager,
   ): Promise<DetectionResult> {
+    return this.detectForMovementVersions([{ movementId, version }], manager);
+  }
+
+  /** The same for many movement versions in one statement (a batch of review fan-outs). */
+  async detectForMovementVersions(
+    versions: { movementId: string; version: number }[],
+    manager?: EntityManager,
+  ): Promise<DetectionResult> {
+    if (versions.length === 0) return { conflicts: [], cleared: [] };
     const run = async (m: EntityManager) =>
       toResult(
-        await m.query(MOVEMENT_VERSION_SQL, [movementId, version, this.corridorWidthMetres]),
+        await m.query(MOVEMENT_VERSIONS_SQL, [
+          versions.map((v) => v.movementId),
+          versions.map((v) => v.version),
+          this.corridorWidthMetres,
+        ]),
       );
     return manager ? run(manager) : this.db.transaction(run);
   }

@@ -56,35 +56,37 @@ function reconcile(scope: string): string {
 }
 
 /**
- * One movement version ($1, $2) against every zone not lifted: the zones within the corridor
- * width ($3 metres) of the route whose active window overlaps the movement's, from now on.
- * The zones are locked FOR SHARE: a zone being changed or lifted meanwhile is read once that
- * change is committed, so this run and the zone's re-check cannot leave a stale conflict.
+ * Movement versions (pairs of $1 ids and $2 versions, e.g. a submission's, or a batch of
+ * fan-outs) against every zone not lifted: the zones within the corridor width ($3 metres) of
+ * each route whose active window overlaps the movement's, from now on. The zones are locked
+ * FOR SHARE: a zone being changed or lifted meanwhile is read once that change is committed,
+ * so this run and the zone's re-check cannot leave a stale conflict.
  */
-export const MOVEMENT_VERSION_SQL = `
+export const MOVEMENT_VERSIONS_SQL = `
   WITH v AS (
-    SELECT movement_id, version, route, time_window FROM movement_versions
-    WHERE movement_id = $1 AND version = $2
+    SELECT mv.movement_id, mv.version, mv.route, mv.time_window
+    FROM unnest($1::uuid[], $2::int[]) AS k(movement_id, version)
+    JOIN movement_versions mv ON mv.movement_id = k.movement_id AND mv.version = k.version
   ),
-  z AS (
-    SELECT z.id, z.version, z.level, z.geom, z.active,
-           ST_Buffer(z.geom, $3)::geometry AS reach
-    FROM restricted_zones z, v
-    WHERE z.lifted_at IS NULL AND z.active && v.time_window
+  near AS (
+    SELECT v.movement_id, v.version, v.route, v.time_window,
+           z.id AS zone_id, z.version AS zone_version, z.level, z.geom, z.active
+    FROM v JOIN restricted_zones z
+      ON z.lifted_at IS NULL AND z.active && v.time_window
       -- As on the zone side: an overlap entirely in the past concerns no one any more.
       AND (z.active * v.time_window) && tstzrange(now(), NULL)
       AND ST_DWithin(v.route, z.geom, $3)
     FOR SHARE OF z
   ),
   found AS (
-    SELECT v.movement_id, v.version, z.id AS zone_id, z.version AS zone_version, z.level,
-           z.active * v.time_window AS overlap, ${routePart('z.geom')} AS route_part,
+    SELECT v.movement_id, v.version, v.zone_id, v.zone_version, v.level,
+           v.active * v.time_window AS overlap, ${routePart('v.geom')} AS route_part,
            p.level AS previous_level
-    FROM v CROSS JOIN z
-    ${cutRoute('z.reach')}
+    FROM near v
+    ${cutRoute('ST_Buffer(v.geom, $3)::geometry')}
     LEFT JOIN movement_conflicts p
-      ON p.movement_id = v.movement_id AND p.version = v.version AND p.zone_id = z.id
-  )${reconcile('c.movement_id = $1 AND c.version = $2')}`;
+      ON p.movement_id = v.movement_id AND p.version = v.version AND p.zone_id = v.zone_id
+  )${reconcile('(c.movement_id, c.version) IN (SELECT k.movement_id, k.version FROM unnest($1::uuid[], $2::int[]) AS k(movement_id, version))')}`;
 
 /**
  * Opens a batch of a zone re-check: locks the zone FOR SHARE (a change to it waits for the

@@ -4,6 +4,13 @@ import { LogContext, runWithLogContext } from './context';
 import { getLogger } from './logger';
 import { isSafeRequestId } from './request-id';
 
+interface JobIds {
+  requestId?: unknown;
+  correlationId?: unknown;
+}
+
+const distinct = <T>(values: T[]): T[] => [...new Set(values)];
+
 /** What runLoggedJob reads of a BullMQ job. */
 export interface JobLike {
   id?: string;
@@ -19,12 +26,22 @@ export interface JobLike {
  * the job data, the queue, the job name and id — so that every line logged while it runs, and
  * every outbox row it writes, carries them; then writes one line for the job: queue, job name,
  * id, attempt, duration and outcome (`completed`, `retrying` or `failed`, with the error).
+ * A batch job's line also lists the request and correlation ids of its items; its context has
+ * the one they share, if they do.
  */
 export async function runLoggedJob<T>(job: JobLike, work: () => Promise<T>): Promise<T> {
-  const data = (job.data ?? {}) as { requestId?: unknown; correlationId?: unknown };
+  const data = (job.data ?? {}) as JobIds & { items?: unknown };
+  // A batch job (the relay groups some outbox rows, see BATCHED_JOBS): the ids of its items.
+  const batch = Array.isArray(data.items) ? (data.items as JobIds[]) : undefined;
+  const requestIds = distinct((batch ?? [data]).map((item) => item.requestId)).filter(
+    isSafeRequestId,
+  );
+  const correlationIds = distinct((batch ?? [data]).map((item) => item.correlationId)).filter(
+    (id): id is string => typeof id === 'string',
+  );
   const context: LogContext = {
-    requestId: isSafeRequestId(data.requestId) ? data.requestId : undefined,
-    correlationId: typeof data.correlationId === 'string' ? data.correlationId : undefined,
+    requestId: requestIds.length === 1 ? requestIds[0] : undefined,
+    correlationId: correlationIds.length === 1 ? correlationIds[0] : undefined,
     queue: job.queueName,
     jobName: job.name,
     jobId: job.id,
@@ -33,6 +50,7 @@ export async function runLoggedJob<T>(job: JobLike, work: () => Promise<T>): Pro
   const started = performance.now();
   const line = (outcome: string) => ({
     event: 'job',
+    ...(batch ? { items: batch.length, requestIds, correlationIds } : {}),
     attempt,
     outcome,
     durationMs: Math.round((performance.now() - started) * 10) / 10,

@@ -172,6 +172,32 @@ describe('runLoggedJob', () => {
     await runLoggedJob(job({ data: { requestId: 'x\n{"level":"fatal"}' } }), async () => undefined);
     expect(out.lines()[0]).not.toHaveProperty('requestId');
   });
+
+  it("lists the ids of a batch job's items on its line, and keeps in context the one they share", async () => {
+    const out = capture();
+    const items = (requestIds: string[]) =>
+      requestIds.map((requestId, n) => ({
+        movementId: `m-${n}`,
+        correlationId: `m-${n}`,
+        requestId,
+      }));
+    let shared: string | undefined;
+    await runLoggedJob(job({ data: { items: items(['req-1', 'req-1']) } }), async () => {
+      shared = currentRequestId();
+    });
+    expect(shared).toBe('req-1');
+    await runLoggedJob(job({ data: { items: items(['req-1', 'req-2', 'bad id']) } }), async () => {
+      shared = currentRequestId();
+    });
+    expect(shared).toBeUndefined();
+    expect(out.lines()[1]).toMatchObject({
+      items: 3,
+      requestIds: ['req-1', 'req-2'],
+      correlationIds: ['m-0', 'm-1', 'm-2'],
+      outcome: 'completed',
+    });
+    expect(out.lines()[1].correlationId).toBeUndefined();
+  });
 });
 
 describe('logEmailSent', () => {

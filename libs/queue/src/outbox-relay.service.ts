@@ -13,7 +13,7 @@ import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { OutboxSignal, outboxChannel } from './outbox';
-import { JOB_OPTIONS, QUEUE_NAMES, QueueName } from './queues';
+import { BATCHED_JOBS, JOB_OPTIONS, QUEUE_NAMES, QueueName } from './queues';
 
 interface OutboxRow {
   id: string;
@@ -100,17 +100,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       for (const [name, queueRows] of byQueue) {
         const queue = this.queues.get(name);
         if (!queue) throw new Error(`outbox row for unknown queue "${name}"`);
-        await queue.addBulk(
-          queueRows.map((row) => ({
-            name: row.job_name,
-            data: { ...row.payload, outboxId: row.id, correlationId: row.correlation_id },
-            opts: {
-              ...JOB_OPTIONS[name],
-              jobId: row.id,
-              ...(row.run_at ? { delay: Math.max(0, row.run_at.getTime() - Date.now()) } : {}),
-            },
-          })),
-        );
+        await queue.addBulk(toJobs(name, queueRows));
       }
       await manager.query(`UPDATE outbox SET relayed_at = now() WHERE id = ANY($1::uuid[])`, [
         rows.map((row) => row.id),
@@ -178,6 +168,50 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.wake = wakeable ? done : () => this.running || done();
     });
   }
+}
+
+/**
+ * The BullMQ jobs of one queue's rows: one per row, whose id is the outbox id, except rows of
+ * BATCHED_JOBS, grouped in order of the outbox. A group's id is its first row's: a relay that
+ * crashed before marking the rows relayed may group them differently the next time, which the
+ * batch processors allow (their work is idempotent per item).
+ */
+function toJobs(name: QueueName, rows: OutboxRow[]) {
+  const data = (row: OutboxRow) => ({
+    ...row.payload,
+    outboxId: row.id,
+    correlationId: row.correlation_id,
+  });
+  const jobs = [];
+  const groups = new Map<string, OutboxRow[]>();
+  for (const row of rows) {
+    const batched = BATCHED_JOBS[row.job_name];
+    if (batched && !row.run_at) {
+      groups.set(row.job_name, [...(groups.get(row.job_name) ?? []), row]);
+      continue;
+    }
+    jobs.push({
+      name: row.job_name,
+      data: data(row),
+      opts: {
+        ...JOB_OPTIONS[name],
+        jobId: row.id,
+        ...(row.run_at ? { delay: Math.max(0, row.run_at.getTime() - Date.now()) } : {}),
+      },
+    });
+  }
+  for (const [jobName, grouped] of groups) {
+    const { as, max } = BATCHED_JOBS[jobName];
+    for (let i = 0; i < grouped.length; i += max) {
+      const chunk = grouped.slice(i, i + max);
+      jobs.push({
+        name: as,
+        data: { items: chunk.map(data) },
+        opts: { ...JOB_OPTIONS[name], jobId: `batch-${chunk[0].id}` },
+      });
+    }
+  }
+  return jobs;
 }
 
 function describe(error: unknown): string {

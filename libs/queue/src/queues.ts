@@ -21,6 +21,18 @@ export const QUEUES = {
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /**
+ * Outbox jobs the relay hands over in groups: one BullMQ job named `as`, whose data is
+ * `{ items: [...] }` (each item the row's payload with its outboxId and correlationId), for
+ * work far cheaper done set-based than one job and one transaction each. Timers (rows with a
+ * run_at) are never grouped. The processor of `as` must accept the single job name too
+ * (jobs enqueued before grouping, and retries of a batch one by one).
+ */
+export const BATCHED_JOBS: Record<string, { as: string; max: number }> = {
+  // The review fan-out of a submission or amendment (MOVEMENT_JOBS.reviewFanOut).
+  'movement.review-fanout': { as: 'movement.review-fanout-batch', max: 100 },
+};
+
+/**
  * The worker's repeating audit-sealing job (a BullMQ job scheduler, not fed by the outbox): kept
  * out of QUEUES, whose queues the relay serves and the fault suite expects to drain.
  */

@@ -1,12 +1,12 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { recordAudit } from '@hns/audit';
+import { AuditRecord, recordAudits } from '@hns/audit';
 import { publishAfterCommit } from '@hns/database';
 import type { Actor } from '@hns/auth';
 import { APP_CONFIG, AppConfig, Seat } from '@hns/config';
 import { LocalizedHttpException, notFound } from '@hns/http';
 import type { MovementStatus, NotificationData } from '@hns/movements';
-import { QUEUES, enqueueInOutbox } from '@hns/queue';
+import { OutboxMessage, QUEUES, enqueueInOutbox } from '@hns/queue';
 import {
   REVIEW_MAIL_JOBS,
   TIMER_JOBS,
@@ -27,6 +27,23 @@ export interface LockedMovement {
   current_version: number;
   organisation_id: string;
   notification: NotificationData;
+  /** When the organisation submitted it (the automatic escalation rules read it). */
+  created_at: Date;
+}
+
+/** A movement of a batch, with what its own job carried (e.g. the request that submitted it). */
+export interface BatchEntry {
+  movement: LockedMovement;
+  details: Record<string, unknown>;
+  requestId?: string;
+}
+
+interface Change {
+  movement: LockedMovement;
+  event: LifecycleEvent;
+  to: MovementStatus;
+  actor: Actor | null;
+  details: Record<string, unknown>;
 }
 
 /**
@@ -129,15 +146,7 @@ export class MovementLifecycle {
   async escalateAutomatically(manager: EntityManager, movementId: string): Promise<void> {
     const movement = await this.lock(manager, movementId);
     if (!movement) return;
-    const [{ created_at: submittedAt }]: { created_at: Date }[] = await manager.query(
-      `SELECT created_at FROM movement_notifications WHERE id = $1`,
-      [movementId],
-    );
-    const rules = automaticEscalations(
-      movement.notification,
-      submittedAt,
-      this.config.LEAD_TIME_HOURS,
-    );
+    const rules = this.automaticRules(movement);
     for (const rule of rules) {
       const [existing]: { n: number }[] = await manager.query(
         `SELECT count(*)::int AS n FROM security_escalations
@@ -166,6 +175,15 @@ export class MovementLifecycle {
     }
   }
 
+  /** The automatic escalation rules a movement meets (none for most). */
+  automaticRules(movement: LockedMovement) {
+    return automaticEscalations(
+      movement.notification,
+      movement.created_at,
+      this.config.LEAD_TIME_HOURS,
+    );
+  }
+
   /** Runs the state machine, stores the new status and turns its effects into outbox work. */
   async apply(
     manager: EntityManager,
@@ -182,62 +200,111 @@ export class MovementLifecycle {
       }
       throw lifecycleRefused(result);
     }
-    if (result.status !== movement.status) {
-      await manager.query(
-        `UPDATE movement_notifications SET status = $2, updated_at = now() WHERE id = $1`,
-        [movement.id, result.status],
-      );
-      await recordAudit(manager, {
-        actorUserId: actor?.userId ?? null,
-        actorRole: actor ? `${actor.role}:${actor.seat ?? ''}` : 'system',
-        organisationId: null,
-        action: 'movement.status_changed',
-        entityType: 'movement',
-        entityId: movement.id,
-        details: {
-          from: movement.status,
-          to: result.status,
-          event: event.type,
-          version: movement.current_version,
-          ...details,
-        },
-      });
-      publishAfterCommit(manager, {
-        name: MOVEMENT_STATUS_CHANGED,
-        payload: {
-          movementId: movement.id,
-          version: movement.current_version,
-          from: movement.status,
-          to: result.status,
-          event: event.type,
-        },
-      });
-    }
-    await enqueueInOutbox(
+    await this.record(
       manager,
-      followUps(
-        {
-          id: movement.id,
-          version: movement.current_version,
-          departureAt: movement.notification.departure.at,
-        },
-        result.effects,
-        this.config,
-      ),
+      [{ movement, event, to: result.status, actor, details }],
+      followUps(outboxRef(movement), result.effects, this.config),
     );
     return result.status;
   }
 
+  /**
+   * The same event for many movements locked by lockMany, in a few statements whatever their
+   * number (a batch of review fan-outs). A movement the event does not apply to is left as is,
+   * as apply does for a fan-out. Each entry's outbox rows carry its own request id.
+   */
+  async applyToMany(
+    manager: EntityManager,
+    entries: BatchEntry[],
+    event: LifecycleEvent,
+  ): Promise<void> {
+    const changes: Change[] = [];
+    const work: OutboxMessage[] = [];
+    for (const { movement, details, requestId } of entries) {
+      const result = transition(movement.status, event);
+      if (!result.ok) {
+        this.logger.log(`${event.type} of ${movement.id} left as is: ${result.reason}`);
+        continue;
+      }
+      changes.push({ movement, event, to: result.status, actor: null, details });
+      for (const message of followUps(outboxRef(movement), result.effects, this.config)) {
+        work.push(requestId ? { ...message, payload: { requestId, ...message.payload } } : message);
+      }
+    }
+    await this.record(manager, changes, work);
+  }
+
+  /** Stores status changes with their audit events, announces them after commit, writes the work. */
+  private async record(
+    manager: EntityManager,
+    changes: Change[],
+    work: OutboxMessage[],
+  ): Promise<void> {
+    const changed = changes.filter((c) => c.to !== c.movement.status);
+    if (changed.length > 0) {
+      await manager.query(
+        `UPDATE movement_notifications m SET status = u.status, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[]) AS u(id, status) WHERE m.id = u.id`,
+        [changed.map((c) => c.movement.id), changed.map((c) => c.to)],
+      );
+      await recordAudits(manager, changed.map(statusAudit));
+      for (const c of changed) {
+        publishAfterCommit(manager, {
+          name: MOVEMENT_STATUS_CHANGED,
+          payload: {
+            movementId: c.movement.id,
+            version: c.movement.current_version,
+            from: c.movement.status,
+            to: c.to,
+            event: c.event.type,
+          },
+        });
+      }
+    }
+    await enqueueInOutbox(manager, work);
+  }
+
   async lock(manager: EntityManager, id: string): Promise<LockedMovement | undefined> {
-    const rows: LockedMovement[] = await manager.query(
-      `SELECT m.id, m.status, m.current_version, m.organisation_id, v.notification
+    return (await this.lockMany(manager, [id]))[0];
+  }
+
+  /** Locks movements with their current version, in id order (so two batches cannot deadlock). */
+  async lockMany(manager: EntityManager, ids: string[]): Promise<LockedMovement[]> {
+    return manager.query(
+      `SELECT m.id, m.status, m.current_version, m.organisation_id, m.created_at, v.notification
        FROM movement_notifications m
        JOIN movement_versions v ON v.movement_id = m.id AND v.version = m.current_version
-       WHERE m.id = $1 FOR UPDATE OF m`,
-      [id],
+       WHERE m.id = ANY($1::uuid[]) ORDER BY m.id FOR UPDATE OF m`,
+      [ids],
     );
-    return rows[0];
   }
+}
+
+function outboxRef(movement: LockedMovement) {
+  return {
+    id: movement.id,
+    version: movement.current_version,
+    departureAt: movement.notification.departure.at,
+  };
+}
+
+function statusAudit(change: Change): AuditRecord {
+  const { movement, actor } = change;
+  return {
+    actorUserId: actor?.userId ?? null,
+    actorRole: actor ? `${actor.role}:${actor.seat ?? ''}` : 'system',
+    organisationId: null,
+    action: 'movement.status_changed',
+    entityType: 'movement',
+    entityId: movement.id,
+    details: {
+      from: movement.status,
+      to: change.to,
+      event: change.event.type,
+      version: movement.current_version,
+      ...change.details,
+    },
+  };
 }
 
 function lifecycleRefused(refusal: Refusal) {

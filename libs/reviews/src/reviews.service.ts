@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { recordAudit } from '@hns/audit';
 import type { Actor } from '@hns/auth';
 import { Seat, loadReviewPolicy } from '@hns/config';
@@ -27,6 +27,13 @@ import { ZoneConsequences } from './zone-consequences.service';
 import { Refusal, reviewText } from './messages';
 import { SeatPolicy, requiredSeats } from './review-policy';
 
+/** A version to fan out, with the request that asked for it (for the logs of its follow-ups). */
+export interface FanOutItem {
+  movementId: string;
+  version: number;
+  requestId?: string;
+}
+
 const DECISION_STATUS: Record<Exclude<Decision, 'escalate'>, string> = {
   approve: 'approved',
   flag: 'flagged',
@@ -50,24 +57,73 @@ export class ReviewsService {
 
   /** Creates the review tasks of a version (idempotent) and moves the movement to in_review. */
   async fanOut(movementId: string, version: number): Promise<void> {
-    await this.db.transaction(async (manager) => {
-      const movement = await this.lifecycle.lock(manager, movementId);
-      if (!movement || movement.current_version !== version) return; // superseded by an amendment
-      const allowed = transition(movement.status, { type: 'review_fanned_out' });
-      if (!allowed.ok) return; // cancelled or expired meanwhile: nothing left to review
-      // Conflicts first, so that reviewers see them with their task (issue 4).
-      const conflicts = await this.detector.detectForMovementVersion(movementId, version, manager);
-      const seats = requiredSeats(this.policy, movement.notification);
-      await manager.query(
-        `INSERT INTO review_tasks (movement_id, version, seat, departure_at)
-         SELECT $1, $2, seat, $4 FROM unnest($3::text[]) AS seat
-         ON CONFLICT (movement_id, version, seat) DO NOTHING`,
-        [movementId, version, seats, movement.notification.departure.at],
-      );
-      await this.lifecycle.apply(manager, movement, { type: 'review_fanned_out' }, null, { seats });
-      if (version === 1) await this.lifecycle.escalateAutomatically(manager, movementId);
-      await this.zoneConsequences.apply(manager, conflicts);
-    });
+    await this.fanOutMany([{ movementId, version }]);
+  }
+
+  /**
+   * The fan-out of many versions (the relay groups them) in one transaction and a few
+   * set-based statements whatever their number: conflicts first, so that reviewers see them
+   * with their task (issue 4), then the tasks, the status changes with their audit events and
+   * deadlines, the automatic escalations and the consequences of no-go conflicts. Idempotent
+   * per version: a superseded, closed or already fanned-out version is left as is. If the
+   * batch fails, each version is tried in its own transaction, so that one movement's problem
+   * holds none of the others back; the job fails (and is retried) if any of them failed.
+   */
+  async fanOutMany(items: FanOutItem[]): Promise<void> {
+    try {
+      await this.db.transaction((manager) => this.fanOutBatch(manager, items));
+    } catch (error) {
+      if (items.length === 1) throw error;
+      const failed: unknown[] = [];
+      for (const item of items) {
+        await this.db
+          .transaction((manager) => this.fanOutBatch(manager, [item]))
+          .catch((itemError: unknown) => failed.push(itemError));
+      }
+      if (failed.length > 0) throw failed[0];
+    }
+  }
+
+  private async fanOutBatch(manager: EntityManager, items: FanOutItem[]): Promise<void> {
+    const wanted = new Map(items.map((item) => [item.movementId, item]));
+    const locked = await this.lifecycle.lockMany(manager, [...wanted.keys()]);
+    const due = locked.filter(
+      (m) =>
+        m.current_version === wanted.get(m.id)?.version && // else superseded by an amendment
+        transition(m.status, { type: 'review_fanned_out' }).ok, // else cancelled or expired meanwhile
+    );
+    if (due.length === 0) return;
+    const conflicts = await this.detector.detectForMovementVersions(
+      due.map((m) => ({ movementId: m.id, version: m.current_version })),
+      manager,
+    );
+    const seats = new Map(due.map((m) => [m.id, requiredSeats(this.policy, m.notification)]));
+    const tasks = due.flatMap((m) => seats.get(m.id)!.map((seat) => ({ m, seat })));
+    await manager.query(
+      `INSERT INTO review_tasks (movement_id, version, seat, departure_at)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[])
+       ON CONFLICT (movement_id, version, seat) DO NOTHING`,
+      [
+        tasks.map((t) => t.m.id),
+        tasks.map((t) => t.m.current_version),
+        tasks.map((t) => t.seat),
+        tasks.map((t) => t.m.notification.departure.at),
+      ],
+    );
+    await this.lifecycle.applyToMany(
+      manager,
+      due.map((movement) => ({
+        movement,
+        details: { seats: seats.get(movement.id) },
+        requestId: wanted.get(movement.id)?.requestId,
+      })),
+      { type: 'review_fanned_out' },
+    );
+    for (const movement of due) {
+      if (movement.current_version === 1 && this.lifecycle.automaticRules(movement).length > 0)
+        await this.lifecycle.escalateAutomatically(manager, movement.id);
+    }
+    await this.zoneConsequences.apply(manager, conflicts);
   }
 
   /** A seat's queue: pending tasks of current versions, soonest departure first. */
