@@ -63,20 +63,25 @@ function reconcile(scope: string): string {
  * so this run and the zone's re-check cannot leave a stale conflict.
  */
 export const MOVEMENT_VERSIONS_SQL = `
-  WITH v AS (
+  WITH v AS MATERIALIZED (
     SELECT mv.movement_id, mv.version, mv.route, mv.time_window
     FROM unnest($1::uuid[], $2::int[]) AS k(movement_id, version)
     JOIN movement_versions mv ON mv.movement_id = k.movement_id AND mv.version = k.version
   ),
+  -- Zone by zone for each route (the GiST index on zones), never route by route for each
+  -- zone: that plan, which the planner may pick on fresh statistics, reads every route near
+  -- the zone whatever the batch (1.4 s instead of 65 ms for 100 versions, measured).
   near AS (
     SELECT v.movement_id, v.version, v.route, v.time_window,
            z.id AS zone_id, z.version AS zone_version, z.level, z.geom, z.active
-    FROM v JOIN restricted_zones z
-      ON z.lifted_at IS NULL AND z.active && v.time_window
-      -- As on the zone side: an overlap entirely in the past concerns no one any more.
-      AND (z.active * v.time_window) && tstzrange(now(), NULL)
-      AND ST_DWithin(v.route, z.geom, $3)
-    FOR SHARE OF z
+    FROM v CROSS JOIN LATERAL (
+      SELECT z.id, z.version, z.level, z.geom, z.active FROM restricted_zones z
+      WHERE z.lifted_at IS NULL AND z.active && v.time_window
+        -- As on the zone side: an overlap entirely in the past concerns no one any more.
+        AND (z.active * v.time_window) && tstzrange(now(), NULL)
+        AND ST_DWithin(v.route, z.geom, $3)
+      FOR SHARE OF z
+    ) z
   ),
   found AS (
     SELECT v.movement_id, v.version, v.zone_id, v.zone_version, v.level,
