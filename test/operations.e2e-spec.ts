@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 // The harness first: it loads the application's modules in the application's order.
 import {
   Harness,
@@ -218,6 +219,20 @@ describe('operations: metrics, health, queue dashboard', () => {
             ])
           ).length > 0,
         { description: 'the emergency to be escalated', timeoutMs: 20_000 },
+      );
+
+      // A deadline due in five minutes: within the relay's horizon, so a delayed job now (later
+      // timers wait in the outbox). Its escalation does not exist: when it fires, it does nothing.
+      const [timer] = await h.db.query(
+        `INSERT INTO outbox (queue, job_name, payload, run_at)
+         VALUES ('timers', 'escalation.deadline', $1::jsonb, now() + interval '5 minutes') RETURNING id`,
+        [JSON.stringify({ escalationId: randomUUID(), alert: 1 })],
+      );
+      await waitFor(
+        async () =>
+          (await h.db.query(`SELECT relayed_at FROM outbox WHERE id = $1`, [timer.id]))[0]
+            .relayed_at !== null,
+        { description: 'the deadline to be relayed' },
       );
 
       const text = await scrape();

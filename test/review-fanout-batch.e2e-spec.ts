@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { MOVEMENT_JOBS } from '@hns/movements';
-import { BATCHED_JOBS, QUEUES } from '@hns/queue';
+import { BATCHED_JOBS, QUEUES, TIMER_RELAY_HORIZON_SECONDS } from '@hns/queue';
 import { ReviewsService, TIMER_JOBS } from '@hns/reviews';
 import { Harness, bearer, convoyNotice, ngoAccount, startHarness } from './support/harness';
 import { waitFor } from './support/wait-for';
@@ -64,7 +64,7 @@ describe('review fan-out in batches', () => {
       `INSERT INTO outbox (queue, job_name, payload, correlation_id, run_at)
        SELECT $1, $2, jsonb_build_object('movementId', id, 'version', 1), id, NULL
        FROM unnest($3::uuid[]) WITH ORDINALITY AS m(id, n)
-       UNION ALL SELECT $1, 'test.timer', '{}'::jsonb, NULL, now() + interval '1 hour'
+       UNION ALL SELECT $1, 'test.timer', '{}'::jsonb, NULL, now() + interval '5 minutes'
        RETURNING id`,
       [QUEUES.review, MOVEMENT_JOBS.reviewFanOut, movementIds],
     );
@@ -94,6 +94,41 @@ describe('review fan-out in batches', () => {
     expect(await timer?.isDelayed()).toBe(true);
     await batch.remove();
     await timer?.remove();
+  });
+
+  it('keeps timers due after the horizon in the outbox, and relays them once they come within it', async () => {
+    const insertTimer = async (due: string) =>
+      (
+        await h.db.query(
+          `INSERT INTO outbox (queue, job_name, payload, run_at)
+           VALUES ($1, 'test.timer', '{}'::jsonb, now() + $2::interval) RETURNING id`,
+          [QUEUES.review, due],
+        )
+      )[0].id as string;
+    const relayedAt = async (id: string) =>
+      (await h.db.query(`SELECT relayed_at FROM outbox WHERE id = $1`, [id]))[0].relayed_at;
+    const later = await insertTimer(`${TIMER_RELAY_HORIZON_SECONDS + 3600} seconds`);
+    const soon = await insertTimer(`${TIMER_RELAY_HORIZON_SECONDS - 60} seconds`);
+    await waitFor(async () => (await relayedAt(soon)) !== null, {
+      description: 'the timer due within the horizon to be relayed',
+    });
+    expect(await (await review.getJob(soon))?.isDelayed()).toBe(true);
+    // Relayed in due order: the later timer waits, in PostgreSQL only.
+    expect(await relayedAt(later)).toBeNull();
+    expect(await review.getJob(later)).toBeUndefined();
+    // Time passes (as if): it comes within the horizon, and keeps its own due time.
+    await h.db.query(`UPDATE outbox SET run_at = now() + interval '2 minutes' WHERE id = $1`, [
+      later,
+    ]);
+    await waitFor(async () => (await relayedAt(later)) !== null, {
+      description: 'the later timer to be relayed once within the horizon',
+    });
+    const job = await review.getJob(later);
+    expect(await job?.isDelayed()).toBe(true);
+    expect(job!.opts.delay).toBeGreaterThan(60_000);
+    expect(job!.opts.delay).toBeLessThanOrEqual(120_000);
+    await job?.remove();
+    await (await review.getJob(soon))?.remove();
   });
 
   it('fans a batch out like one by one: tasks, statuses, audit, deadlines carrying each request id; superseded, cancelled and unknown versions untouched; a re-run writes nothing', async () => {

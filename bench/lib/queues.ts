@@ -42,7 +42,12 @@ export class SystemQueues {
   async quiesce(pool: Pool, timeoutMs = 60_000): Promise<Record<string, number>> {
     const deadline = Date.now() + timeoutMs;
     while (
-      (await count(pool, `SELECT count(*) AS n FROM outbox WHERE relayed_at IS NULL`)) > 0 &&
+      // Timers due later wait in the outbox by design (as libs/queue OUTBOX_READY_SQL).
+      (await count(
+        pool,
+        `SELECT count(*) AS n FROM outbox
+         WHERE relayed_at IS NULL AND (run_at IS NULL OR run_at <= now() + interval '600 seconds')`,
+      )) > 0 &&
       Date.now() < deadline
     ) {
       await sleep(200);

@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { OUTBOX_READY_SQL } from '../../libs/queue/src/queues';
 import type { AttemptEffect } from './http';
 
 /** Reads the suite's own database directly, to judge the outcome independently of the API. */
@@ -29,9 +30,10 @@ export class DatabaseProbe {
     return rows[0].n;
   }
 
+  /** Outbox rows still to relay now (timers due later wait in the outbox by design). */
   async unrelayedOutbox(): Promise<number> {
     const { rows } = await this.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL`,
+      `SELECT count(*)::int AS n FROM outbox WHERE ${OUTBOX_READY_SQL}`,
     );
     return rows[0].n;
   }

@@ -13,7 +13,13 @@ import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { OutboxSignal, outboxChannel } from './outbox';
-import { BATCHED_JOBS, JOB_OPTIONS, QUEUE_NAMES, QueueName } from './queues';
+import {
+  BATCHED_JOBS,
+  JOB_OPTIONS,
+  QUEUE_NAMES,
+  QueueName,
+  TIMER_RELAY_HORIZON_SECONDS,
+} from './queues';
 
 interface OutboxRow {
   id: string;
@@ -86,17 +92,34 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.wake?.();
   }
 
-  /** Relays one batch; returns how many rows it moved. */
+  /**
+   * Relays one batch; returns how many rows it moved. Work to do now, in the order it was
+   * written, and timers due within TIMER_RELAY_HORIZON_SECONDS, soonest first: later timers
+   * wait in the outbox (each read from its own partial index).
+   */
   async relayBatch(): Promise<number> {
     return this.db.transaction(async (manager) => {
-      const rows: OutboxRow[] = await manager.query(
-        `SELECT id, queue, job_name, payload, correlation_id, run_at FROM outbox
-         WHERE relayed_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      const columns = `id, queue, job_name, payload, correlation_id, run_at`;
+      const now: OutboxRow[] = await manager.query(
+        `SELECT ${columns} FROM outbox WHERE relayed_at IS NULL AND run_at IS NULL
+         ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [BATCH_SIZE],
       );
+      const timers: OutboxRow[] = await manager.query(
+        `SELECT ${columns} FROM outbox
+         WHERE relayed_at IS NULL AND run_at IS NOT NULL
+           AND run_at <= now() + make_interval(secs => $2)
+         ORDER BY run_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [BATCH_SIZE, TIMER_RELAY_HORIZON_SECONDS],
+      );
+      const rows = [...now, ...timers];
       if (rows.length === 0) return 0;
       const byQueue = new Map<QueueName, OutboxRow[]>();
-      for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
+      for (const row of rows) {
+        const queueRows = byQueue.get(row.queue) ?? [];
+        queueRows.push(row);
+        byQueue.set(row.queue, queueRows);
+      }
       for (const [name, queueRows] of byQueue) {
         const queue = this.queues.get(name);
         if (!queue) throw new Error(`outbox row for unknown queue "${name}"`);
@@ -187,7 +210,9 @@ function toJobs(name: QueueName, rows: OutboxRow[]) {
   for (const row of rows) {
     const batched = BATCHED_JOBS[row.job_name];
     if (batched && !row.run_at) {
-      groups.set(row.job_name, [...(groups.get(row.job_name) ?? []), row]);
+      const grouped = groups.get(row.job_name) ?? [];
+      grouped.push(row);
+      groups.set(row.job_name, grouped);
       continue;
     }
     jobs.push({

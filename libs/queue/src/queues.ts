@@ -39,6 +39,19 @@ export const BATCHED_JOBS: Record<string, { as: string; max: number }> = {
 export const AUDIT_SEAL_QUEUE = 'audit-seal';
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);
 
+/**
+ * Timers (outbox rows with a run_at) stay in the outbox, in PostgreSQL, until they are due
+ * within this horizon; the relay then hands them to BullMQ as delayed jobs. Redis holds only
+ * the next minutes' timers, not weeks of them, and a submission's deadlines cost no Redis work.
+ */
+export const TIMER_RELAY_HORIZON_SECONDS = 600;
+
+/**
+ * Outbox rows the relay has still to move now: work to do at once, and timers due within the
+ * horizon. What "the outbox is drained" means (health, metrics, tests); SQL on table `outbox`.
+ */
+export const OUTBOX_READY_SQL = `relayed_at IS NULL AND (run_at IS NULL OR run_at <= now() + interval '${TIMER_RELAY_HORIZON_SECONDS} seconds')`;
+
 const DAY = 24 * 3600;
 
 /**

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { HTTP_DURATION_BUCKETS, createRegistry } from '@hns/metrics';
-import { QUEUE_NAMES } from '@hns/queue';
+import { OUTBOX_READY_SQL, QUEUE_NAMES, TIMER_RELAY_HORIZON_SECONDS } from '@hns/queue';
 
 /** The BullMQ states reported per queue (BullMQ keeps prioritised jobs apart from waiting ones). */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
@@ -62,12 +62,12 @@ export class ApiMetrics {
     });
     const outboxPending = new Gauge({
       name: 'hns_outbox_pending',
-      help: 'Outbox rows committed but not yet relayed to BullMQ',
+      help: 'Outbox rows due to be relayed to BullMQ and not yet relayed (timers due later wait there by design)',
       registers,
     });
     const outboxLag = new Gauge({
       name: 'hns_outbox_lag_seconds',
-      help: 'Age of the oldest outbox row not yet relayed to BullMQ (0 when none)',
+      help: 'How long the oldest outbox row due to be relayed has waited (0 when none)',
       registers,
     });
     const escalationsOpen = new Gauge({
@@ -205,9 +205,12 @@ export class ApiMetrics {
       const [outbox, escalations, emails] = await withTimeout(
         Promise.all([
           this.db.query<{ pending: string; lag: number | null }[]>(
+            // Timers due later wait in the outbox by design: neither pending nor late.
             `SELECT count(*) AS pending,
-                    EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS lag
-             FROM outbox WHERE relayed_at IS NULL`,
+                    EXTRACT(EPOCH FROM now() - min(CASE WHEN run_at IS NULL THEN created_at
+                      ELSE greatest(created_at, run_at - make_interval(secs => $1)) END))::float8 AS lag
+             FROM outbox WHERE ${OUTBOX_READY_SQL}`,
+            [TIMER_RELAY_HORIZON_SECONDS],
           ),
           this.db.query<{ severity: string; open: string; overdue: string }[]>(
             `SELECT severity, count(*) AS open,
