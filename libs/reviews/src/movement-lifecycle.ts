@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { recordAudit } from '@hns/audit';
+import { recordAudits } from '@hns/audit';
 import { publishAfterCommit } from '@hns/database';
 import type { Actor } from '@hns/auth';
 import { APP_CONFIG, AppConfig, Seat } from '@hns/config';
@@ -14,7 +14,7 @@ import {
   automaticEscalations,
   followUps,
 } from './follow-ups';
-import { transition } from './lifecycle';
+import { type TransitionResult, transition } from './lifecycle';
 import type { EscalationOutcome, LifecycleEvent } from './lifecycle-events';
 import { Refusal, reviewText } from './messages';
 
@@ -27,6 +27,15 @@ export interface LockedMovement {
   current_version: number;
   organisation_id: string;
   notification: NotificationData;
+}
+
+/** A UNDSS escalation to open: by a seat, or by the system (raisedBy and seat null). */
+export interface EscalationInput {
+  severity: 'critical' | 'high' | 'medium' | 'low';
+  raisedBy: string | null;
+  seat: Seat | null;
+  reasonCodes: string[];
+  comment: string | null;
 }
 
 /**
@@ -81,45 +90,63 @@ export class MovementLifecycle {
   async raiseEscalation(
     manager: EntityManager,
     movement: LockedMovement,
-    input: {
-      severity: 'critical' | 'high' | 'medium' | 'low';
-      raisedBy: string | null;
-      seat: Seat | null;
-      reasonCodes: string[];
-      comment: string | null;
-    },
+    input: EscalationInput,
   ): Promise<void> {
-    const [row]: { id: string; acknowledge_by: Date }[] = await manager.query(
+    await this.raiseEscalations(manager, [{ movement, input }]);
+  }
+
+  /**
+   * raiseEscalation for many movements in two statements (a zone re-check batch): one insert of
+   * every escalation, then the outbox rows of each (its alert now, its deadline timer).
+   */
+  async raiseEscalations(
+    manager: EntityManager,
+    escalations: { movement: LockedMovement; input: EscalationInput }[],
+  ): Promise<void> {
+    if (escalations.length === 0) return;
+    const rows: { id: string; movement_id: string; acknowledge_by: Date }[] = await manager.query(
       `INSERT INTO security_escalations
          (movement_id, version, severity, raised_by, raised_by_seat, reason_codes, comment, acknowledge_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(mins => $8))
-       RETURNING id, acknowledge_by`,
+       SELECT e.movement_id, e.version, e.severity, e.raised_by, e.raised_by_seat,
+              ARRAY(SELECT jsonb_array_elements_text(e.reason_codes)), e.comment,
+              now() + make_interval(mins => e.minutes)
+       FROM jsonb_to_recordset($1::jsonb) AS e(
+         movement_id uuid, version integer, severity text, raised_by uuid, raised_by_seat text,
+         reason_codes jsonb, comment text, minutes integer)
+       RETURNING id, movement_id, acknowledge_by`,
       [
-        movement.id,
-        movement.current_version,
-        input.severity,
-        input.raisedBy,
-        input.seat,
-        input.reasonCodes,
-        input.comment,
-        acknowledgementWindowMinutes(input.severity, this.config),
+        JSON.stringify(
+          escalations.map(({ movement, input }) => ({
+            movement_id: movement.id,
+            version: movement.current_version,
+            severity: input.severity,
+            raised_by: input.raisedBy,
+            raised_by_seat: input.seat,
+            reason_codes: input.reasonCodes,
+            comment: input.comment,
+            minutes: acknowledgementWindowMinutes(input.severity, this.config),
+          })),
+        ),
       ],
     );
-    await enqueueInOutbox(manager, [
-      {
-        queue: QUEUES.mail,
-        jobName: REVIEW_MAIL_JOBS.escalationAlert,
-        payload: { escalationId: row.id },
-        correlationId: movement.id,
-      },
-      {
-        queue: QUEUES.timers,
-        jobName: TIMER_JOBS.escalationDeadline,
-        payload: { escalationId: row.id, alert: 1 },
-        correlationId: movement.id,
-        runAt: row.acknowledge_by,
-      },
-    ]);
+    await enqueueInOutbox(
+      manager,
+      rows.flatMap((row) => [
+        {
+          queue: QUEUES.mail,
+          jobName: REVIEW_MAIL_JOBS.escalationAlert,
+          payload: { escalationId: row.id },
+          correlationId: row.movement_id,
+        },
+        {
+          queue: QUEUES.timers,
+          jobName: TIMER_JOBS.escalationDeadline,
+          payload: { escalationId: row.id, alert: 1 },
+          correlationId: row.movement_id,
+          runAt: row.acknowledge_by,
+        },
+      ]),
+    );
   }
 
   /**
@@ -182,50 +209,95 @@ export class MovementLifecycle {
       }
       throw lifecycleRefused(result);
     }
-    if (result.status !== movement.status) {
+    await this.store(manager, [{ movement, event, result, actor, details }]);
+    return result.status;
+  }
+
+  /**
+   * apply for many movements, one event each, in a few statements whatever their number (a zone
+   * re-check batch). Refuses them all, changing nothing, if the lifecycle refuses any of them.
+   */
+  async applyToMany(
+    manager: EntityManager,
+    changes: {
+      movement: LockedMovement;
+      event: LifecycleEvent;
+      details: Record<string, unknown>;
+    }[],
+    actor: Actor | null,
+  ): Promise<MovementStatus[]> {
+    const allowed = changes.map((change) => {
+      const result = transition(change.movement.status, change.event);
+      if (!result.ok) throw lifecycleRefused(result);
+      return { ...change, result, actor };
+    });
+    await this.store(manager, allowed);
+    return allowed.map(({ result }) => result.status);
+  }
+
+  /** The new statuses with their audit events, and the outbox work of their effects. */
+  private async store(
+    manager: EntityManager,
+    changes: {
+      movement: LockedMovement;
+      event: LifecycleEvent;
+      result: Extract<TransitionResult, { ok: true }>;
+      actor: Actor | null;
+      details: Record<string, unknown>;
+    }[],
+  ): Promise<void> {
+    const changed = changes.filter(({ movement, result }) => result.status !== movement.status);
+    if (changed.length > 0) {
       await manager.query(
-        `UPDATE movement_notifications SET status = $2, updated_at = now() WHERE id = $1`,
-        [movement.id, result.status],
+        `UPDATE movement_notifications m SET status = s.status, updated_at = now()
+         FROM unnest($1::uuid[], $2::text[]) AS s(id, status) WHERE m.id = s.id`,
+        [changed.map(({ movement }) => movement.id), changed.map(({ result }) => result.status)],
       );
-      await recordAudit(manager, {
-        actorUserId: actor?.userId ?? null,
-        actorRole: actor ? `${actor.role}:${actor.seat ?? ''}` : 'system',
-        organisationId: null,
-        action: 'movement.status_changed',
-        entityType: 'movement',
-        entityId: movement.id,
-        details: {
-          from: movement.status,
-          to: result.status,
-          event: event.type,
-          version: movement.current_version,
-          ...details,
-        },
-      });
-      publishAfterCommit(manager, {
-        name: MOVEMENT_STATUS_CHANGED,
-        payload: {
-          movementId: movement.id,
-          version: movement.current_version,
-          from: movement.status,
-          to: result.status,
-          event: event.type,
-        },
-      });
+      await recordAudits(
+        manager,
+        changed.map(({ movement, event, result, actor, details }) => ({
+          actorUserId: actor?.userId ?? null,
+          actorRole: actor ? `${actor.role}:${actor.seat ?? ''}` : 'system',
+          organisationId: null,
+          action: 'movement.status_changed',
+          entityType: 'movement',
+          entityId: movement.id,
+          details: {
+            from: movement.status,
+            to: result.status,
+            event: event.type,
+            version: movement.current_version,
+            ...details,
+          },
+        })),
+      );
+      for (const { movement, event, result } of changed) {
+        publishAfterCommit(manager, {
+          name: MOVEMENT_STATUS_CHANGED,
+          payload: {
+            movementId: movement.id,
+            version: movement.current_version,
+            from: movement.status,
+            to: result.status,
+            event: event.type,
+          },
+        });
+      }
     }
     await enqueueInOutbox(
       manager,
-      followUps(
-        {
-          id: movement.id,
-          version: movement.current_version,
-          departureAt: movement.notification.departure.at,
-        },
-        result.effects,
-        this.config,
+      changes.flatMap(({ movement, result }) =>
+        followUps(
+          {
+            id: movement.id,
+            version: movement.current_version,
+            departureAt: movement.notification.departure.at,
+          },
+          result.effects,
+          this.config,
+        ),
       ),
     );
-    return result.status;
   }
 
   async lock(manager: EntityManager, id: string): Promise<LockedMovement | undefined> {
@@ -237,6 +309,20 @@ export class MovementLifecycle {
       [id],
     );
     return rows[0];
+  }
+  /**
+   * lock for many movements at once, in id order (two batches locking overlapping sets then
+   * wait for each other instead of deadlocking). Movements that do not exist are left out.
+   */
+  async lockMany(manager: EntityManager, ids: string[]): Promise<LockedMovement[]> {
+    if (ids.length === 0) return [];
+    return manager.query(
+      `SELECT m.id, m.status, m.current_version, m.organisation_id, v.notification
+       FROM movement_notifications m
+       JOIN movement_versions v ON v.movement_id = m.id AND v.version = m.current_version
+       WHERE m.id = ANY($1::uuid[]) ORDER BY m.id FOR UPDATE OF m`,
+      [ids],
+    );
   }
 }
 
