@@ -89,8 +89,9 @@ export const MOVEMENT_VERSION_SQL = `
 /**
  * Opens a batch of a zone re-check: locks the zone FOR SHARE (a change to it waits for the
  * batch, and later batches see the change), reads it, and finds the batch's upper key: the
- * N-th ($4) planned movement after $2 in id order. `relevant` is the part of the zone's window
- * still to come; nothing once lifted.
+ * N-th ($4) planned movement after $2 in id order, an index-only scan of the partial index
+ * movement_notifications_planned (its predicate lists PLANNED_STATUSES, $3). `relevant` is the
+ * part of the zone's window still to come; nothing once lifted.
  */
 export const ZONE_BATCH_OPENING_SQL = `
   SELECT z.version, z.level, z.geom::text AS geom, z.active::text AS active,

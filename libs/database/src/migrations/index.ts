@@ -4,6 +4,7 @@ import { MovementRegions1764800000000 } from './1764800000000-movement-regions';
 import { OutboxWithoutNotify1765100000000 } from './1765100000000-outbox-without-notify';
 import { AuthSessions1765600000000 } from './1765600000000-auth-sessions';
 import { Admin1Planar1765450000000 } from './1765450000000-admin1-planar';
+import { PlannedMovementsIndex1765710000000 } from './1765710000000-planned-movements-index';
 // Domain libraries that own seed data keep their migrations next to it; imported by path so that
 // they never need to import @hns/database back.
 import { Gazetteer1764600000000 } from '../../../gazetteer/src/gazetteer.migration';
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   AuditHashChain1765300000000,
   Admin1Planar1765450000000,
   AuthSessions1765600000000,
+  PlannedMovementsIndex1765710000000,
 ];
