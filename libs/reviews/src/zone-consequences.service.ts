@@ -59,20 +59,17 @@ export class ZoneConsequences {
     if (candidates.length === 0) return;
     // The submission's own check and a zone re-check may both find it; the movement lock
     // serialises them, and the second one sees the first one's escalation.
-    const open: { movement_id: string }[] = await manager.query(
-      `SELECT DISTINCT e.movement_id FROM security_escalations e
-       JOIN unnest($1::uuid[], $2::int[]) AS k(movement_id, version)
-         ON e.movement_id = k.movement_id AND e.version = k.version
-       WHERE e.raised_by IS NULL AND $3 = ANY(e.reason_codes) AND e.status <> 'resolved'`,
-      [
-        candidates.map((m) => m.id),
-        candidates.map((m) => m.current_version),
-        RESTRICTED_AREA_REASON,
-      ],
+    // Looked up by movement id (its index), the version compared here: a join on an unnest of
+    // the pairs was planned as a loop over every open escalation.
+    const open: { movement_id: string; version: number }[] = await manager.query(
+      `SELECT movement_id, version FROM security_escalations
+       WHERE movement_id = ANY($1::uuid[]) AND raised_by IS NULL AND $2 = ANY(reason_codes)
+         AND status <> 'resolved'`,
+      [candidates.map((m) => m.id), RESTRICTED_AREA_REASON],
     );
-    const alreadyOpen = new Set(open.map((row) => row.movement_id));
+    const alreadyOpen = new Set(open.map((row) => `${row.movement_id}/${row.version}`));
     const toFlag = candidates
-      .filter((movement) => !alreadyOpen.has(movement.id))
+      .filter((movement) => !alreadyOpen.has(`${movement.id}/${movement.current_version}`))
       .map((movement) => ({ movement, zoneIds: byMovement.get(movement.id)?.zoneIds ?? [] }));
     if (toFlag.length === 0) return;
     await this.lifecycle.raiseEscalations(
