@@ -25,6 +25,7 @@ interface DetectorLib {
     readonly corridorWidthMetres: number;
   };
   PLANNED_STATUSES: readonly string[];
+  ZONE_BATCH_KEYS_SQL: string;
   ZONE_BATCH_OPENING_SQL: string;
   ZONE_BATCH_SQL: string;
 }
@@ -93,22 +94,20 @@ async function bareDetector(ctx: Context, zoneId: string): Promise<EngineFigures
         await runner.startTransaction();
         const start = '00000000-0000-0000-0000-000000000000';
         const [zone] = await runner.query<
-          {
-            geom: string;
-            active: string;
-            relevant: string;
-            level: string;
-            version: number;
-            upto: string;
-          }[]
-        >(lib.ZONE_BATCH_OPENING_SQL, [zoneId, start, lib.PLANNED_STATUSES, batchSize]);
+          { geom: string; active: string; relevant: string; level: string; version: number }[]
+        >(lib.ZONE_BATCH_OPENING_SQL, [zoneId]);
+        const keys = await runner.query<{ upto: string }[]>(lib.ZONE_BATCH_KEYS_SQL, [
+          lib.PLANNED_STATUSES,
+          batchSize,
+        ]);
+        const upto = keys[0]?.upto ?? 'ffffffff-ffff-ffff-ffff-ffffffffffff';
         const plan = await runner.query<{ 'QUERY PLAN': string }[]>(
           `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${lib.ZONE_BATCH_SQL}`,
           [
             zoneId,
             detector.corridorWidthMetres,
             start,
-            zone.upto,
+            upto,
             lib.PLANNED_STATUSES,
             zone.geom,
             zone.active,

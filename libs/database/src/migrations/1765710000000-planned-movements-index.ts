@@ -1,11 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The planned movements in id order, alone (issue 7): each batch of a zone re-check finds its
- * upper key as the N-th planned movement after the previous one (ZONE_BATCH_OPENING_SQL). On the
- * primary key that read every movement's row to test its status, about as long as the batch's
- * conflict search itself; on this index it is an index-only scan of the N entries, which never
- * touches closed movements (most of the table once the operation has run a few months).
+ * The planned movements in id order, alone (issue 7): a zone re-check cuts its batches at every
+ * N-th planned movement (ZONE_BATCH_KEYS_SQL). On the primary key that read every movement's
+ * row to test its status (per batch, about as long as the batch's conflict search itself); on
+ * this index it is an index-only scan, which never touches closed movements (most of the table
+ * once the operation has run a few months).
  * The statuses are those of PLANNED_STATUSES (libs/deconfliction conflict-detector.ts).
  */
 export class PlannedMovementsIndex1765710000000 implements MigrationInterface {
