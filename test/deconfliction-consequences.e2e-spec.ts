@@ -1,3 +1,4 @@
+import { ZoneConsequences } from '@hns/reviews';
 import { SEATS, type Seat, day } from './support/fixtures';
 import {
   Harness,
@@ -152,6 +153,103 @@ describe('consequences of restricted zones', () => {
         (p.text ?? '').includes(zone.publicLabel),
       { timeoutMs: 20_000 },
     );
+  });
+
+  it('a no-go zone declared across several convoys flags each once, with one escalation, one notice and one audit event each, and a second run changes nothing', async () => {
+    const convoys = [await submit(91 * 24), await submit(91 * 24 + 3), await submit(91 * 24 + 6)];
+    for (const m of convoys) await becomes(m.id, 'in_review');
+    const zone = await declare('Operation Hombori-M5', 'no_go', 90, 92);
+    for (const m of convoys) await becomes(m.id, 'flagged');
+    const ids = convoys.map((m) => m.id);
+
+    const consequences = async () => ({
+      escalations: await h.db.query(
+        `SELECT movement_id, severity, reason_codes, comment, raised_by FROM security_escalations
+         WHERE movement_id = ANY($1) ORDER BY movement_id`,
+        [ids],
+      ),
+      outbox: await h.db.query(
+        `SELECT correlation_id, job_name, count(*)::int AS n FROM outbox
+         WHERE correlation_id = ANY($1) AND job_name = ANY($2)
+         GROUP BY 1, 2 ORDER BY 1, 2`,
+        [ids, ['movement.flag-notice', 'escalation.alert', 'escalation.deadline']],
+      ),
+      audit: await h.db.query(
+        `SELECT entity_id, details->>'from' AS "from", details->>'to' AS "to", details->'zoneIds' AS zones
+         FROM audit_events
+         WHERE entity_type = 'movement' AND entity_id = ANY($1) AND action = 'movement.status_changed'
+           AND details->>'event' = 'zone_conflict_no_go'
+         ORDER BY entity_id`,
+        [ids],
+      ),
+    });
+    const sorted = [...ids].sort();
+    const after = await consequences();
+    expect(after.escalations).toEqual(
+      sorted.map((id) => ({
+        movement_id: id,
+        severity: 'high',
+        reason_codes: ['route_through_restricted_area'],
+        comment: `restricted zones: ${zone.id}`,
+        raised_by: null,
+      })),
+    );
+    expect(after.outbox).toEqual(
+      sorted.flatMap((id) =>
+        ['escalation.alert', 'escalation.deadline', 'movement.flag-notice'].map((job) => ({
+          correlation_id: id,
+          job_name: job,
+          n: 1,
+        })),
+      ),
+    );
+    expect(after.audit).toEqual(
+      sorted.map((id) => ({ entity_id: id, from: 'in_review', to: 'flagged', zones: [zone.id] })),
+    );
+
+    // The same consequences applied again (a job retried after its commit): nothing new.
+    const detected = {
+      conflicts: ids.map((movementId) => ({
+        movementId,
+        version: 1,
+        zoneId: zone.id,
+        level: 'no_go' as const,
+        newlyConflicting: true,
+        previousLevel: null,
+      })),
+      cleared: [],
+    };
+    const consequencesOfZones = h.worker?.get(ZoneConsequences);
+    if (!consequencesOfZones) throw new Error('this file starts the worker');
+    await h.db.transaction((manager) => consequencesOfZones.apply(manager, detected));
+    expect(await consequences()).toEqual(after);
+
+    // Lifting it tells the reviewers once per flagged convoy, and puts each clearance on record.
+    const lifted = await h.api.inject({
+      method: 'POST',
+      url: `/zones/${zone.id}/lift`,
+      headers: bearer(cell.armed_forces_liaison.token),
+    });
+    expect(lifted.statusCode).toBe(200);
+    const clearedOf = async () =>
+      h.db.query(
+        `SELECT entity_id, count(*)::int AS n FROM audit_events
+         WHERE action = 'conflict.cleared' AND entity_id = ANY($1) AND details->>'zoneId' = $2
+         GROUP BY 1 ORDER BY 1`,
+        [ids, zone.id],
+      );
+    await waitFor(async () => (await clearedOf()).length === ids.length, {
+      description: 'the clearances of the lifted zone',
+      timeoutMs: 20_000,
+    });
+    expect(await clearedOf()).toEqual(sorted.map((id) => ({ entity_id: id, n: 1 })));
+    const notices = await h.db.query(
+      `SELECT correlation_id, count(*)::int AS n FROM outbox
+       WHERE correlation_id = ANY($1) AND job_name = 'zone.cleared-notice' GROUP BY 1 ORDER BY 1`,
+      [ids],
+    );
+    expect(notices).toEqual(sorted.map((id) => ({ correlation_id: id, n: 1 })));
+    for (const m of convoys) expect(await statusOf(m.id)).toBe('flagged');
   });
 
   it('shows a caution zone to reviewers without flagging the movement', async () => {

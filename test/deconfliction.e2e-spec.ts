@@ -166,6 +166,35 @@ describe('deconfliction: restricted zones checked against every route and time w
     expect(n).toBe(1);
   });
 
+  it('re-checked in batches of two movements, two batches at a time, the zone gives the same conflicts batch by batch and rewrites nothing', async () => {
+    const whole = await detector.detectForZone(zone.id);
+    const [{ planned }] = await h.db.query(
+      `SELECT count(*)::int AS planned FROM movement_notifications WHERE status = ANY($1)`,
+      [['submitted', 'in_review', 'flagged', 'escalated', 'acknowledged', 'in_progress']],
+    );
+    const seen: string[] = [];
+    const batched = await detector.detectForZone(zone.id, {
+      batchSize: 2,
+      onBatch: async (manager, batch) => {
+        // Each batch commits on its own: its conflicts are already stored in its transaction.
+        for (const c of batch.conflicts) {
+          const [stored] = await manager.query(
+            `SELECT 1 FROM movement_conflicts WHERE movement_id = $1 AND version = $2 AND zone_id = $3`,
+            [c.movementId, c.version, c.zoneId],
+          );
+          expect(stored).toBeDefined();
+          seen.push(c.movementId);
+        }
+      },
+    });
+    expect(batched.batches).toBe(Math.floor(planned / 2) + 1);
+    const key = (c: { movementId: string; version: number }) => `${c.movementId}/${c.version}`;
+    expect(batched.conflicts.map(key).sort()).toEqual(whole.conflicts.map(key).sort());
+    expect(seen.sort()).toEqual(whole.conflicts.map((c) => c.movementId).sort());
+    expect(batched.conflicts.filter((c) => c.newlyConflicting)).toEqual([]);
+    expect(batched.cleared).toEqual([]);
+  });
+
   it('a convoy notified across a zone already declared is found when it is checked', async () => {
     const late = await submit(rn16Convoy(70));
     const found = await detector.detectForMovementVersion(late.id, 1);

@@ -18,7 +18,10 @@ export async function recordAudit(manager: EntityManager, record: AuditRecord): 
   await recordAudits(manager, [record]);
 }
 
-/** Appends several records in one statement (e.g. a batch of review fan-outs), in order. */
+/**
+ * recordAudit for many records in one statement whatever their number (a batch of review
+ * fan-outs, the consequences of a zone re-check batch), in the order given.
+ */
 export async function recordAudits(manager: EntityManager, records: AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
   const column = <T>(pick: (record: AuditRecord) => T) => records.map(pick);

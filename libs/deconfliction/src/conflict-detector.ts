@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   MOVEMENT_VERSIONS_SQL,
+  ZONE_BATCH_KEYS_SQL,
   ZONE_BATCH_OPENING_SQL,
   ZONE_BATCH_SQL,
   ZoneBatchOpening,
@@ -69,8 +70,12 @@ interface OutcomeRow {
   previous_level: ZoneLevel | null;
 }
 
-/** The lowest uuid: the keyset of a zone re-check starts after it. */
+/** The lowest and the highest uuid: the batches of a zone re-check lie between them. */
 const FIRST_KEY = '00000000-0000-0000-0000-000000000000';
+const LAST_KEY = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
+/** Batches of a zone re-check run at a time (each on a connection of its own). */
+export const ZONE_RECHECK_LANES = 2;
 
 /**
  * Finds where routes meet restricted zones in space and time (DESIGN §5), in PostgreSQL:
@@ -120,49 +125,78 @@ export class ConflictDetector {
 
   /**
    * Re-checks every planned movement against one zone after it is declared, changed or lifted,
-   * in batches of planned movements (keyset over the movement id), one transaction each, so a
-   * zone across 100,000 routes never holds one giant transaction.
+   * in batches of planned movements (ranges of movement ids), one transaction each, so a zone
+   * across 100,000 routes never holds one giant transaction. The ranges are cut first and cover
+   * every id (the last one is open); ZONE_RECHECK_LANES of them run at a time, because the work
+   * is CPU in PostgreSQL and one batch at a time leaves the other cores idle.
    */
   async detectForZone(
     zoneId: string,
     options: ZoneRecheckOptions = {},
   ): Promise<ZoneRecheckResult> {
     const batchSize = options.batchSize ?? this.settings.zoneRecheckBatchSize;
-    const result: ZoneRecheckResult = { zoneId, batches: 0, conflicts: [], cleared: [] };
-    let after = FIRST_KEY;
-    for (;;) {
-      const upto = await this.db.transaction(async (manager) => {
-        const [zone]: ZoneBatchOpening[] = await manager.query(ZONE_BATCH_OPENING_SQL, [
-          zoneId,
-          after,
-          PLANNED_STATUSES,
-          batchSize,
-        ]);
-        if (!zone) throw new Error(`restricted zone ${zoneId} does not exist`);
-        if (!zone.upto) return null;
-        const batch = toResult(
-          await manager.query(ZONE_BATCH_SQL, [
+    const keys: { upto: string }[] = await this.db.query(ZONE_BATCH_KEYS_SQL, [
+      PLANNED_STATUSES,
+      batchSize,
+    ]);
+    const bounds = [FIRST_KEY, ...keys.map((k) => k.upto), LAST_KEY];
+    const outcomes: DetectionResult[] = [];
+    let next = 0;
+    let failed = false;
+    const lane = async () => {
+      while (!failed && next < bounds.length - 1) {
+        const index = next++;
+        try {
+          outcomes[index] = await this.recheckBatch(
             zoneId,
-            this.corridorWidthMetres,
-            after,
-            zone.upto,
-            PLANNED_STATUSES,
-            zone.geom,
-            zone.active,
-            zone.relevant,
-            zone.level,
-            zone.version,
-          ]),
-        );
-        await options.onBatch?.(manager, batch);
-        result.conflicts = result.conflicts.concat(batch.conflicts);
-        result.cleared = result.cleared.concat(batch.cleared);
-        return zone.upto;
-      });
-      if (!upto) return result;
-      result.batches += 1;
-      after = upto;
-    }
+            bounds[index],
+            bounds[index + 1],
+            options,
+          );
+        } catch (error) {
+          failed = true; // the other lane takes no further batch; the job runs again
+          throw error;
+        }
+      }
+    };
+    const lanes = await Promise.allSettled(Array.from({ length: ZONE_RECHECK_LANES }, lane));
+    const failure = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failure) throw failure.reason;
+    return {
+      zoneId,
+      batches: outcomes.length,
+      conflicts: outcomes.flatMap((o) => o.conflicts),
+      cleared: outcomes.flatMap((o) => o.cleared),
+    };
+  }
+
+  /** One batch: the planned movements with ids in (after, upto], in a transaction of its own. */
+  private recheckBatch(
+    zoneId: string,
+    after: string,
+    upto: string,
+    options: ZoneRecheckOptions,
+  ): Promise<DetectionResult> {
+    return this.db.transaction(async (manager) => {
+      const [zone]: ZoneBatchOpening[] = await manager.query(ZONE_BATCH_OPENING_SQL, [zoneId]);
+      if (!zone) throw new Error(`restricted zone ${zoneId} does not exist`);
+      const batch = toResult(
+        await manager.query(ZONE_BATCH_SQL, [
+          zoneId,
+          this.corridorWidthMetres,
+          after,
+          upto,
+          PLANNED_STATUSES,
+          zone.geom,
+          zone.active,
+          zone.relevant,
+          zone.level,
+          zone.version,
+        ]),
+      );
+      await options.onBatch?.(manager, batch);
+      return batch;
+    });
   }
 }
 

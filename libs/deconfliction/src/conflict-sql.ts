@@ -94,20 +94,26 @@ export const MOVEMENT_VERSIONS_SQL = `
   )${reconcile('(c.movement_id, c.version) IN (SELECT k.movement_id, k.version FROM unnest($1::uuid[], $2::int[]) AS k(movement_id, version))')}`;
 
 /**
+ * The batches of a zone re-check: the upper key of every $2-th planned movement ($1) in id
+ * order, an index-only scan of the partial index movement_notifications_planned (its predicate
+ * lists PLANNED_STATUSES). The batches are the ranges between these keys, the last one open.
+ */
+export const ZONE_BATCH_KEYS_SQL = `
+  SELECT id::text AS upto FROM (
+    SELECT id, row_number() OVER (ORDER BY id) AS n
+    FROM movement_notifications WHERE status = ANY($1::text[])) planned
+  WHERE n % $2 = 0
+  ORDER BY id`;
+
+/**
  * Opens a batch of a zone re-check: locks the zone FOR SHARE (a change to it waits for the
- * batch, and later batches see the change), reads it, and finds the batch's upper key: the
- * N-th ($4) planned movement after $2 in id order. `relevant` is the part of the zone's window
- * still to come; nothing once lifted.
+ * batch, and later batches see the change) and reads it. `relevant` is the part of the zone's
+ * window still to come; nothing once lifted.
  */
 export const ZONE_BATCH_OPENING_SQL = `
   SELECT z.version, z.level, z.geom::text AS geom, z.active::text AS active,
          (CASE WHEN z.lifted_at IS NULL THEN z.active * tstzrange(now(), NULL)
-               ELSE 'empty'::tstzrange END)::text AS relevant,
-         (SELECT b.id FROM (
-            SELECT id FROM movement_notifications
-            WHERE id > $2 AND status = ANY($3::text[])
-            ORDER BY id LIMIT $4) b
-          ORDER BY b.id DESC LIMIT 1)::text AS upto
+               ELSE 'empty'::tstzrange END)::text AS relevant
   FROM restricted_zones z WHERE z.id = $1
   FOR SHARE OF z`;
 
@@ -144,5 +150,4 @@ export interface ZoneBatchOpening {
   geom: string;
   active: string;
   relevant: string;
-  upto: string | null;
 }

@@ -31,10 +31,15 @@ export async function enqueueInOutbox(
   messages: OutboxMessage[],
 ): Promise<void> {
   if (messages.length === 0) return;
-  const insert = outboxInsert(messages);
-  await manager.query(insert.sql, insert.values);
+  for (let i = 0; i < messages.length; i += OUTBOX_ROWS_PER_STATEMENT) {
+    const insert = outboxInsert(messages.slice(i, i + OUTBOX_ROWS_PER_STATEMENT));
+    await manager.query(insert.sql, insert.values);
+  }
   outboxWritten(manager);
 }
+
+/** Five parameters a row, and a statement takes at most 65,535 (a zone re-check batch's work). */
+const OUTBOX_ROWS_PER_STATEMENT = 2000;
 
 /**
  * The INSERT of enqueueInOutbox as SQL and parameters numbered from `firstParameter`, for a

@@ -31,9 +31,10 @@ export interface LockedMovement {
   created_at: Date;
 }
 
-/** A movement of a batch, with what its own job carried (e.g. the request that submitted it). */
-export interface BatchEntry {
+/** One movement's event in applyToMany, with the request that caused it (for its follow-ups' logs). */
+export interface BatchChange {
   movement: LockedMovement;
+  event: LifecycleEvent;
   details: Record<string, unknown>;
   requestId?: string;
 }
@@ -44,6 +45,15 @@ interface Change {
   to: MovementStatus;
   actor: Actor | null;
   details: Record<string, unknown>;
+}
+
+/** A UNDSS escalation to open: by a seat, or by the system (raisedBy and seat null). */
+export interface EscalationInput {
+  severity: 'critical' | 'high' | 'medium' | 'low';
+  raisedBy: string | null;
+  seat: Seat | null;
+  reasonCodes: string[];
+  comment: string | null;
 }
 
 /**
@@ -98,45 +108,63 @@ export class MovementLifecycle {
   async raiseEscalation(
     manager: EntityManager,
     movement: LockedMovement,
-    input: {
-      severity: 'critical' | 'high' | 'medium' | 'low';
-      raisedBy: string | null;
-      seat: Seat | null;
-      reasonCodes: string[];
-      comment: string | null;
-    },
+    input: EscalationInput,
   ): Promise<void> {
-    const [row]: { id: string; acknowledge_by: Date }[] = await manager.query(
+    await this.raiseEscalations(manager, [{ movement, input }]);
+  }
+
+  /**
+   * raiseEscalation for many movements in two statements (a zone re-check batch): one insert of
+   * every escalation, then the outbox rows of each (its alert now, its deadline timer).
+   */
+  async raiseEscalations(
+    manager: EntityManager,
+    escalations: { movement: LockedMovement; input: EscalationInput }[],
+  ): Promise<void> {
+    if (escalations.length === 0) return;
+    const rows: { id: string; movement_id: string; acknowledge_by: Date }[] = await manager.query(
       `INSERT INTO security_escalations
          (movement_id, version, severity, raised_by, raised_by_seat, reason_codes, comment, acknowledge_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(mins => $8))
-       RETURNING id, acknowledge_by`,
+       SELECT e.movement_id, e.version, e.severity, e.raised_by, e.raised_by_seat,
+              ARRAY(SELECT jsonb_array_elements_text(e.reason_codes)), e.comment,
+              now() + make_interval(mins => e.minutes)
+       FROM jsonb_to_recordset($1::jsonb) AS e(
+         movement_id uuid, version integer, severity text, raised_by uuid, raised_by_seat text,
+         reason_codes jsonb, comment text, minutes integer)
+       RETURNING id, movement_id, acknowledge_by`,
       [
-        movement.id,
-        movement.current_version,
-        input.severity,
-        input.raisedBy,
-        input.seat,
-        input.reasonCodes,
-        input.comment,
-        acknowledgementWindowMinutes(input.severity, this.config),
+        JSON.stringify(
+          escalations.map(({ movement, input }) => ({
+            movement_id: movement.id,
+            version: movement.current_version,
+            severity: input.severity,
+            raised_by: input.raisedBy,
+            raised_by_seat: input.seat,
+            reason_codes: input.reasonCodes,
+            comment: input.comment,
+            minutes: acknowledgementWindowMinutes(input.severity, this.config),
+          })),
+        ),
       ],
     );
-    await enqueueInOutbox(manager, [
-      {
-        queue: QUEUES.mail,
-        jobName: REVIEW_MAIL_JOBS.escalationAlert,
-        payload: { escalationId: row.id },
-        correlationId: movement.id,
-      },
-      {
-        queue: QUEUES.timers,
-        jobName: TIMER_JOBS.escalationDeadline,
-        payload: { escalationId: row.id, alert: 1 },
-        correlationId: movement.id,
-        runAt: row.acknowledge_by,
-      },
-    ]);
+    await enqueueInOutbox(
+      manager,
+      rows.flatMap((row) => [
+        {
+          queue: QUEUES.mail,
+          jobName: REVIEW_MAIL_JOBS.escalationAlert,
+          payload: { escalationId: row.id },
+          correlationId: row.movement_id,
+        },
+        {
+          queue: QUEUES.timers,
+          jobName: TIMER_JOBS.escalationDeadline,
+          payload: { escalationId: row.id, alert: 1 },
+          correlationId: row.movement_id,
+          runAt: row.acknowledge_by,
+        },
+      ]),
+    );
   }
 
   /**
@@ -203,35 +231,39 @@ export class MovementLifecycle {
     await this.record(
       manager,
       [{ movement, event, to: result.status, actor, details }],
-      followUps(outboxRef(movement), result.effects, this.config),
+      [...followUps(outboxRef(movement), result.effects, this.config)],
     );
     return result.status;
   }
 
   /**
-   * The same event for many movements locked by lockMany, in a few statements whatever their
-   * number (a batch of review fan-outs). A movement the event does not apply to is left as is,
-   * as apply does for a fan-out. Each entry's outbox rows carry its own request id.
+   * apply for many movements locked by lockMany, one event each, in a few statements whatever
+   * their number (a batch of review fan-outs, a zone re-check batch). `refused: 'throw'` refuses
+   * them all, changing nothing, if the lifecycle refuses any of them; `'skip'` leaves those as
+   * they are, as apply does for a fan-out. Each change's outbox rows carry its own request id.
    */
   async applyToMany(
     manager: EntityManager,
-    entries: BatchEntry[],
-    event: LifecycleEvent,
-  ): Promise<void> {
-    const changes: Change[] = [];
+    changes: BatchChange[],
+    actor: Actor | null,
+    refused: 'throw' | 'skip' = 'throw',
+  ): Promise<MovementStatus[]> {
+    const allowed: Change[] = [];
     const work: OutboxMessage[] = [];
-    for (const { movement, details, requestId } of entries) {
+    for (const { movement, event, details, requestId } of changes) {
       const result = transition(movement.status, event);
       if (!result.ok) {
+        if (refused === 'throw') throw lifecycleRefused(result);
         this.logger.log(`${event.type} of ${movement.id} left as is: ${result.reason}`);
         continue;
       }
-      changes.push({ movement, event, to: result.status, actor: null, details });
+      allowed.push({ movement, event, to: result.status, actor, details });
       for (const message of followUps(outboxRef(movement), result.effects, this.config)) {
         work.push(requestId ? { ...message, payload: { requestId, ...message.payload } } : message);
       }
     }
-    await this.record(manager, changes, work);
+    await this.record(manager, allowed, work);
+    return allowed.map(({ to }) => to);
   }
 
   /** Stores status changes with their audit events, announces them after commit, writes the work. */
@@ -268,8 +300,12 @@ export class MovementLifecycle {
     return (await this.lockMany(manager, [id]))[0];
   }
 
-  /** Locks movements with their current version, in id order (so two batches cannot deadlock). */
+  /**
+   * Locks movements with their current version, in id order (two batches locking overlapping
+   * sets then wait for each other instead of deadlocking). Movements that do not exist are left out.
+   */
   async lockMany(manager: EntityManager, ids: string[]): Promise<LockedMovement[]> {
+    if (ids.length === 0) return [];
     return manager.query(
       `SELECT m.id, m.status, m.current_version, m.organisation_id, m.created_at, v.notification
        FROM movement_notifications m

@@ -114,10 +114,12 @@ export class ReviewsService {
       manager,
       due.map((movement) => ({
         movement,
+        event: { type: 'review_fanned_out' },
         details: { seats: seats.get(movement.id) },
         requestId: wanted.get(movement.id)?.requestId,
       })),
-      { type: 'review_fanned_out' },
+      null,
+      'skip',
     );
     for (const movement of due) {
       if (movement.current_version === 1 && this.lifecycle.automaticRules(movement).length > 0)

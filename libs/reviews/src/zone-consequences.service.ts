@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { recordAudit } from '@hns/audit';
-import type { DetectionResult } from '@hns/deconfliction';
-import { QUEUES, enqueueInOutbox } from '@hns/queue';
+import { recordAudits } from '@hns/audit';
+import type { ClearedConflict, DetectionResult } from '@hns/deconfliction';
+import { type OutboxMessage, QUEUES, enqueueInOutbox } from '@hns/queue';
 import { REVIEW_MAIL_JOBS } from './follow-ups';
 import { transition } from './lifecycle';
 import { MovementLifecycle } from './movement-lifecycle';
@@ -30,6 +30,10 @@ export class ZoneConsequences {
     };
   }
 
+  /**
+   * Set-based, so that a zone re-check batch of thousands of conflicts costs a few statements:
+   * the movements are locked together (in id order), then flagged and escalated together.
+   */
   async apply(manager: EntityManager, result: DetectionResult): Promise<void> {
     const noGo = ZoneConsequences.relevant(result).conflicts;
     const byMovement = new Map<string, { version: number; zoneIds: string[] }>();
@@ -38,26 +42,81 @@ export class ZoneConsequences {
       entry.zoneIds.push(c.zoneId);
       byMovement.set(c.movementId, entry);
     }
-    for (const [movementId, { version, zoneIds }] of byMovement) {
-      await this.flagForNoGo(manager, movementId, version, zoneIds);
-    }
-    for (const c of result.cleared) {
-      // A flag this zone explained may no longer be needed: the reviewers are told.
-      const [flagged]: unknown[] = await manager.query(
-        `SELECT 1 FROM movement_notifications WHERE id = $1 AND current_version = $2 AND status = 'flagged'`,
-        [c.movementId, c.version],
-      );
-      if (flagged) {
-        await enqueueInOutbox(manager, [
-          {
-            queue: QUEUES.mail,
-            jobName: REVIEW_MAIL_JOBS.zoneCleared,
-            payload: { movementId: c.movementId, version: c.version, zoneId: c.zoneId },
-            correlationId: c.movementId,
-          },
-        ]);
-      }
-      await recordAudit(manager, {
+    await this.flagForNoGo(manager, byMovement);
+    await this.tellCleared(manager, result.cleared);
+  }
+
+  private async flagForNoGo(
+    manager: EntityManager,
+    byMovement: Map<string, { version: number; zoneIds: string[] }>,
+  ): Promise<void> {
+    const locked = await this.lifecycle.lockMany(manager, [...byMovement.keys()]);
+    const candidates = locked.filter(
+      (movement) =>
+        movement.current_version === byMovement.get(movement.id)?.version &&
+        transition(movement.status, { type: 'zone_conflict_no_go' }).ok, // else closed meanwhile
+    );
+    if (candidates.length === 0) return;
+    // The submission's own check and a zone re-check may both find it; the movement lock
+    // serialises them, and the second one sees the first one's escalation.
+    // Looked up by movement id (its index), the version compared here: a join on an unnest of
+    // the pairs was planned as a loop over every open escalation.
+    const open: { movement_id: string; version: number }[] = await manager.query(
+      `SELECT movement_id, version FROM security_escalations
+       WHERE movement_id = ANY($1::uuid[]) AND raised_by IS NULL AND $2 = ANY(reason_codes)
+         AND status <> 'resolved'`,
+      [candidates.map((m) => m.id), RESTRICTED_AREA_REASON],
+    );
+    const alreadyOpen = new Set(open.map((row) => `${row.movement_id}/${row.version}`));
+    const toFlag = candidates
+      .filter((movement) => !alreadyOpen.has(`${movement.id}/${movement.current_version}`))
+      .map((movement) => ({ movement, zoneIds: byMovement.get(movement.id)?.zoneIds ?? [] }));
+    if (toFlag.length === 0) return;
+    await this.lifecycle.raiseEscalations(
+      manager,
+      toFlag.map(({ movement, zoneIds }) => ({
+        movement,
+        input: {
+          severity: 'high',
+          raisedBy: null,
+          seat: null,
+          reasonCodes: [RESTRICTED_AREA_REASON],
+          comment: `restricted zones: ${zoneIds.join(', ')}`,
+        },
+      })),
+    );
+    await this.lifecycle.applyToMany(
+      manager,
+      toFlag.map(({ movement, zoneIds }) => ({
+        movement,
+        event: { type: 'zone_conflict_no_go' },
+        details: { zoneIds },
+      })),
+      null,
+    );
+  }
+
+  /** A flag this zone explained may no longer be needed: the reviewers are told. */
+  private async tellCleared(manager: EntityManager, cleared: ClearedConflict[]): Promise<void> {
+    if (cleared.length === 0) return;
+    const flagged: { movement_id: string; version: number }[] = await manager.query(
+      `SELECT m.id AS movement_id, m.current_version AS version FROM movement_notifications m
+       WHERE m.id = ANY($1::uuid[]) AND m.status = 'flagged'`,
+      [cleared.map((c) => c.movementId)],
+    );
+    const isFlagged = new Set(flagged.map((row) => `${row.movement_id}/${row.version}`));
+    const notices: OutboxMessage[] = cleared
+      .filter((c) => isFlagged.has(`${c.movementId}/${c.version}`))
+      .map((c) => ({
+        queue: QUEUES.mail,
+        jobName: REVIEW_MAIL_JOBS.zoneCleared,
+        payload: { movementId: c.movementId, version: c.version, zoneId: c.zoneId },
+        correlationId: c.movementId,
+      }));
+    await enqueueInOutbox(manager, notices);
+    await recordAudits(
+      manager,
+      cleared.map((c) => ({
         actorUserId: null,
         actorRole: 'system',
         organisationId: null,
@@ -65,37 +124,7 @@ export class ZoneConsequences {
         entityType: 'movement',
         entityId: c.movementId,
         details: { version: c.version, zoneId: c.zoneId, level: c.level },
-      });
-    }
-  }
-
-  private async flagForNoGo(
-    manager: EntityManager,
-    movementId: string,
-    version: number,
-    zoneIds: string[],
-  ): Promise<void> {
-    const movement = await this.lifecycle.lock(manager, movementId);
-    if (!movement || movement.current_version !== version) return;
-    if (!transition(movement.status, { type: 'zone_conflict_no_go' }).ok) return; // closed meanwhile
-    // The submission's own check and a zone re-check may both find it; the movement lock
-    // serialises them, and the second one sees the first one's escalation.
-    const [open]: unknown[] = await manager.query(
-      `SELECT 1 FROM security_escalations
-       WHERE movement_id = $1 AND version = $2 AND raised_by IS NULL AND $3 = ANY(reason_codes)
-         AND status <> 'resolved'`,
-      [movementId, version, RESTRICTED_AREA_REASON],
+      })),
     );
-    if (open) return;
-    await this.lifecycle.raiseEscalation(manager, movement, {
-      severity: 'high',
-      raisedBy: null,
-      seat: null,
-      reasonCodes: [RESTRICTED_AREA_REASON],
-      comment: `restricted zones: ${zoneIds.join(', ')}`,
-    });
-    await this.lifecycle.apply(manager, movement, { type: 'zone_conflict_no_go' }, null, {
-      zoneIds,
-    });
   }
 }

@@ -4,6 +4,7 @@ import { MovementRegions1764800000000 } from './1764800000000-movement-regions';
 import { OutboxWithoutNotify1765100000000 } from './1765100000000-outbox-without-notify';
 import { AuthSessions1765600000000 } from './1765600000000-auth-sessions';
 import { Admin1Planar1765450000000 } from './1765450000000-admin1-planar';
+import { PlannedMovementsIndex1765710000000 } from './1765710000000-planned-movements-index';
 import { OutboxTimersWait1765720000000 } from './1765720000000-outbox-timers-wait';
 // Domain libraries that own seed data keep their migrations next to it; imported by path so that
 // they never need to import @hns/database back.
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   AuditHashChain1765300000000,
   Admin1Planar1765450000000,
   AuthSessions1765600000000,
+  PlannedMovementsIndex1765710000000,
   OutboxTimersWait1765720000000,
 ];
