@@ -6,6 +6,7 @@ import { AuthSessions1765600000000 } from './1765600000000-auth-sessions';
 import { Admin1Planar1765450000000 } from './1765450000000-admin1-planar';
 import { PlannedMovementsIndex1765710000000 } from './1765710000000-planned-movements-index';
 import { OutboxTimersWait1765720000000 } from './1765720000000-outbox-timers-wait';
+import { ReviewTasksOneIndex1765730000000 } from './1765730000000-review-tasks-one-index';
 // Domain libraries that own seed data keep their migrations next to it; imported by path so that
 // they never need to import @hns/database back.
 import { Gazetteer1764600000000 } from '../../../gazetteer/src/gazetteer.migration';
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   AuthSessions1765600000000,
   PlannedMovementsIndex1765710000000,
   OutboxTimersWait1765720000000,
+  ReviewTasksOneIndex1765730000000,
 ];
