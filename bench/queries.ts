@@ -174,7 +174,8 @@ async function explainReads(
     m.organisation_id, o.acronym AS organisation_acronym, o.name AS organisation_name`;
   const statements: Record<string, { sql: string; params: unknown[] }> = {
     'seat review queue': {
-      sql: `SELECT t.id AS task_id, t.movement_id, t.version, m.reference, m.status, o.acronym AS organisation,
+      sql: `SELECT t.id AS task_id, t.movement_id, t.version, m.reference, m.status,
+              (SELECT o.acronym FROM organisations o WHERE o.id = m.organisation_id) AS organisation,
               v.notification, t.created_at,
               (SELECT coalesce(json_agg(json_build_object(
                         'zoneId', z.id, 'zone', z.name, 'publicLabel', z.public_label, 'level', c.level,
@@ -184,7 +185,6 @@ async function explainReads(
        FROM review_tasks t
        JOIN movement_notifications m ON m.id = t.movement_id AND m.current_version = t.version
        JOIN movement_versions v ON v.movement_id = t.movement_id AND v.version = t.version
-       JOIN organisations o ON o.id = m.organisation_id
        WHERE t.seat = $1 AND t.status = 'pending'
        ORDER BY t.departure_at, t.id
        LIMIT $2`,

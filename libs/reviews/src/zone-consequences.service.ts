@@ -14,7 +14,9 @@ export const RESTRICTED_AREA_REASON = 'route_through_restricted_area';
  * What a conflict with a restricted zone does to a movement (issue 4, DESIGN §5): a `no_go`
  * conflict flags it and raises a UNDSS escalation (severity high), also for movements already
  * acknowledged; a cleared conflict is put on the record for the reviewers. Runs in the
- * transaction that stored the conflicts, so nothing found is ever left without its consequence.
+ * transaction that stored the conflicts (submission, amendment, CLI), or for a zone re-check
+ * in a later job whose outbox row that transaction wrote: nothing found is ever left without
+ * its consequence.
  */
 @Injectable()
 export class ZoneConsequences {
