@@ -222,7 +222,22 @@ export class AuthService {
     const cache = sessionCache();
     const cached = cache.get(token);
     if (cached) return cached;
+    const pending = cache.pending(token);
+    if (pending) return { ...(await pending) };
     const begun = cache.begin();
+    const lookup = this.lookUpToken(token);
+    cache.track(
+      token,
+      lookup.then(({ actor }) => actor),
+      begun,
+    );
+    const { actor, notAfter } = await lookup;
+    cache.set(token, actor, notAfter, begun);
+    return { ...actor };
+  }
+
+  /** The token's signature and claims, then its session and account, read from the database. */
+  private async lookUpToken(token: string): Promise<{ actor: Actor; notAfter: number }> {
     let claims: AccessTokenClaims & { exp?: number };
     try {
       claims = await this.jwt.verifyAsync<AccessTokenClaims & { exp?: number }>(token, {
@@ -254,8 +269,7 @@ export class AuthService {
     };
     // jsonwebtoken refuses a token from the second of its `exp` on.
     const tokenEnd = typeof claims.exp === 'number' ? claims.exp * 1000 : Infinity;
-    cache.set(token, actor, Math.min(tokenEnd, row.session_expires_at.getTime()), begun);
-    return actor;
+    return { actor, notAfter: Math.min(tokenEnd, row.session_expires_at.getTime()) };
   }
 
   private async startSession(user: User, channel: SessionChannel): Promise<TokenGrant> {

@@ -84,6 +84,23 @@ describe('SessionCache (reuse of a just-checked access token)', () => {
     expect(c.get('t0')).toBeUndefined();
   });
 
+  it('lets a burst of misses share one lookup, but not across a revocation', async () => {
+    const c = cache();
+    const lookup = Promise.resolve(actor('u1', 's1'));
+    c.track('a', lookup, c.begin());
+    expect(c.pending('a')).toBe(lookup);
+    expect(c.pending('b')).toBeUndefined();
+    c.forgetSession('s7');
+    expect(c.pending('a')).toBeUndefined();
+
+    const second = Promise.resolve(actor('u1', 's1'));
+    c.track('a', second, c.begin());
+    await second;
+    await Promise.resolve();
+    // Settled: the next miss looks up again.
+    expect(c.pending('a')).toBeUndefined();
+  });
+
   it('is off with a lifetime of 0', () => {
     const c = cache(0);
     c.set('a', actor('u1', 's1'), Infinity, c.begin());

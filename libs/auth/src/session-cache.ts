@@ -19,14 +19,17 @@ import type { Actor } from './entities';
  * - At most `maxEntries` tokens are kept (the oldest are dropped first), about 0.5 KB each.
  *
  * Only successful authentications are kept: an invalid, expired or revoked token is looked up
- * (and refused) every time.
+ * (and refused) every time, except that requests arriving while a lookup of the same token is
+ * under way share its answer (pending/track).
  */
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();
   /** Users whose entries may not be stored until the given time (after a revocation). */
   private readonly quarantined = new Map<string, number>();
-  /** Bumped by every revocation: a lookup begun before one is not stored. */
+  /** Bumped by every revocation: a lookup begun before one is not stored nor joined. */
   private generation = 0;
+  /** Lookups under way, so that the requests of a burst that all miss share one. */
+  private readonly inFlight = new Map<string, { lookup: Promise<Actor>; generation: number }>();
 
   constructor(
     readonly ttlMs: number,
@@ -57,6 +60,29 @@ export class SessionCache {
   }
 
   /**
+   * The lookup of this token already under way, if one began since the last revocation: the
+   * requests that arrive while it runs (when an entry has just expired, every connection of a
+   * client at once) wait for it instead of each reading the session again.
+   */
+  pending(token: string): Promise<Actor> | undefined {
+    if (!this.enabled) return undefined;
+    const entry = this.inFlight.get(token);
+    return entry && entry.generation === this.generation ? entry.lookup : undefined;
+  }
+
+  /** Makes `lookup` the one others join (see pending) until it settles. */
+  track(token: string, lookup: Promise<Actor>, begun: number): void {
+    if (!this.enabled) return;
+    if (this.inFlight.size >= this.maxEntries) this.inFlight.clear();
+    const entry = { lookup, generation: begun };
+    this.inFlight.set(token, entry);
+    const done = () => {
+      if (this.inFlight.get(token) === entry) this.inFlight.delete(token);
+    };
+    lookup.then(done, done);
+  }
+
+  /**
    * Keeps a successful authentication until `ttlMs` from now, or until `notAfterMs` (the
    * token's or the session's end) if that comes first.
    */
@@ -77,6 +103,7 @@ export class SessionCache {
   /** Forgets every entry of one session (sign-out, a reused refresh token). */
   forgetSession(sessionId: string): void {
     this.generation++;
+    this.inFlight.clear();
     for (const [token, entry] of this.entries) {
       if (entry.actor.sessionId === sessionId) this.entries.delete(token);
     }
@@ -85,6 +112,7 @@ export class SessionCache {
   /** Forgets every entry of one user and stores none for `quarantineMs` (disabled, reset…). */
   forgetUser(userId: string): void {
     this.generation++;
+    this.inFlight.clear();
     const now = this.now();
     for (const [key, until] of this.quarantined) if (until <= now) this.quarantined.delete(key);
     this.quarantined.set(userId, now + this.quarantineMs);
