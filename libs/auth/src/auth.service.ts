@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { recordAudit } from '@hns/audit';
 import { APP_CONFIG, AppConfig } from '@hns/config';
+import { prepared } from '@hns/database';
 import { LocalizedHttpException, unauthorized } from '@hns/http';
 import { QUEUES, enqueueInOutbox } from '@hns/queue';
 import { Actor, User } from './entities';
@@ -249,10 +250,13 @@ export class AuthService {
     if (!UUID.test(String(claims.sub)) || !UUID.test(String(claims.sid)))
       throw unauthorized('auth.token_invalid');
     const [row]: SessionUserRow[] = await this.db.query(
-      `SELECT u.id, u.email, u.role, u.seat, u.organisation_id, u.locale, u.display_name,
-              u.disabled_at, s.revoked_at AS session_revoked_at, s.expires_at AS session_expires_at
-       FROM auth_sessions s JOIN users u ON u.id = s.user_id
-       WHERE s.id = $1 AND u.id = $2`,
+      prepared(
+        'session-user',
+        `SELECT u.id, u.email, u.role, u.seat, u.organisation_id, u.locale, u.display_name,
+                u.disabled_at, s.revoked_at AS session_revoked_at, s.expires_at AS session_expires_at
+         FROM auth_sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.id = $1 AND u.id = $2`,
+      ),
       [claims.sid, claims.sub],
     );
     if (!row || row.session_revoked_at || row.session_expires_at.getTime() <= Date.now())
