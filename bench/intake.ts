@@ -11,6 +11,7 @@ import {
   startService,
   stopService,
 } from './lib/processes';
+import { checkWrkTemplate, wrkLoad, wrkVersion } from './wrk';
 
 const HOUR = 3600_000;
 
@@ -233,4 +234,58 @@ export async function intake(ctx: Context): Promise<void> {
       pass: system.p99 <= 30,
     },
   );
+  if (ctx.options.wrk) await intakeWithWrk(ctx);
+}
+
+/**
+ * The same load with wrk (bench/WRK.md), as an independent check of autocannon's ratio: the
+ * baseline server, then the API with its worker running, left-over jobs discarded first as
+ * between benchmarks. Same connections, duration, payload (bench/wrk/intake.lua) and token.
+ */
+async function intakeWithWrk(ctx: Context): Promise<void> {
+  const version = wrkVersion();
+  if (!version) throw new Error('--wrk: wrk is not installed (apt-get install -y wrk)');
+  checkWrkTemplate();
+  const { intakeConnections: connections, intakeSeconds: seconds } = ctx.sizes;
+  await ctx.queues.quiesce(ctx.pool);
+  ctx.log(`  wrk (${version}), 2 threads, ${connections} connections, ${seconds} s:`);
+
+  const port = await freePort();
+  const server = await startService({
+    name: 'intake-baseline-wrk',
+    script: 'dist/bench/intake-baseline-server.js',
+    env: { ...ctx.env, PORT: String(port) },
+    ready: /baseline listening/,
+  });
+  let baseline: Awaited<ReturnType<typeof wrkLoad>>;
+  try {
+    baseline = await wrkLoad(`http://127.0.0.1:${port}`, undefined, { connections, seconds });
+  } finally {
+    await stopService(server);
+  }
+  ctx.log(`    ${baseline.command}`);
+  ctx.log(
+    `    baseline (Fastify + pg INSERT): ${baseline.requestsPerSecond.toFixed(0)} req/s, ` +
+      `p50 ${baseline.p50} ms, p99 ${baseline.p99} ms, non-2xx ${baseline.non2xx}, errors ${baseline.errors}`,
+  );
+  const system = await wrkLoad(ctx.apiBase, ctx.accounts.ngo.token, { connections, seconds });
+  ctx.log(
+    `    API: ${system.requestsPerSecond.toFixed(0)} req/s, p50 ${system.p50} ms, ` +
+      `p99 ${system.p99} ms, non-2xx ${system.non2xx}, errors ${system.errors}, timeouts ${system.timeouts}`,
+  );
+  const wrkRatio = ratio(system.requestsPerSecond, baseline.requestsPerSecond);
+  ctx.log(`    ratio API / baseline (wrk): ${wrkRatio?.toFixed(3) ?? '?'}×`);
+  (ctx.results.intake as Record<string, unknown>).wrk = { version, baseline, system };
+  ctx.rows.push({
+    benchmark: 'intake',
+    metric: 'throughput, wrk',
+    unit: 'req/s',
+    figure: system.requestsPerSecond,
+    baseline: baseline.requestsPerSecond,
+    baselineLabel: 'Fastify + pg, wrk',
+    ratio: wrkRatio,
+    target: '(cross-check)',
+    pass: null,
+    note: `p99 ${system.p99} ms (baseline ${baseline.p99} ms)`,
+  });
 }

@@ -152,7 +152,8 @@ async function main(): Promise<number> {
     ocha: ['ocha@bench.test', '--role', 'cell', '--seat', 'ocha'],
   };
   for (const [email, ...rest] of Object.values(users)) {
-    await cli(env, ['user:create', '--email', email, '--password', password, ...rest]);
+    // `--password=…`: a random password may start with "-", which parseArgs would take for an option.
+    await cli(env, ['user:create', '--email', email, `--password=${password}`, ...rest]);
   }
 
   const [worker, api] = await Promise.all([

@@ -168,6 +168,9 @@ describe('sign-in limits, lock-out and tokens', () => {
   it('user:disable and user:reset-password revoke every sign-in of the user', async () => {
     const a = await newUser();
     const grant = await grantOf(a.email);
+    // Checked once just before: this process may reuse that check (AUTH_SESSION_CACHE_MS), and
+    // the revocation must still take effect at once.
+    expect((await me(grant.accessToken)).statusCode).toBe(200);
     await userResetPassword(h.api, { email: a.email, password: 'another long passphrase here' });
     expect((await me(grant.accessToken)).statusCode).toBe(401);
     expect((await refresh(grant.refreshToken)).statusCode).toBe(401);
@@ -179,6 +182,7 @@ describe('sign-in limits, lock-out and tokens', () => {
 
     const b = await newUser();
     const other = await grantOf(b.email);
+    expect((await me(other.accessToken)).statusCode).toBe(200);
     await userDisable(h.api, { email: b.email });
     expect((await refresh(other.refreshToken)).statusCode).toBe(401);
     expect((await me(other.accessToken)).statusCode).toBe(401);

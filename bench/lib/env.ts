@@ -49,6 +49,8 @@ export interface Options {
   cpuProfile: boolean;
   explain: boolean;
   skipBuild: boolean;
+  /** Intake: also load both servers with wrk (bench/WRK.md). */
+  wrk: boolean;
 }
 
 const ALIASES: Record<string, BenchmarkName> = { zone: 'zones', 'zone-recheck': 'zones' };
@@ -59,6 +61,7 @@ export function parseOptions(argv: string[]): Options {
     cpuProfile: false,
     explain: process.env.BENCH_EXPLAIN === '1',
     skipBuild: false,
+    wrk: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -79,6 +82,7 @@ export function parseOptions(argv: string[]): Options {
     } else if (flag === '--cpu-prof') options.cpuProfile = true;
     else if (flag === '--explain') options.explain = true;
     else if (flag === '--skip-build') options.skipBuild = true;
+    else if (flag === '--wrk') options.wrk = true;
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -87,11 +91,13 @@ export function parseOptions(argv: string[]): Options {
   return options;
 }
 
-export const USAGE = `npm run bench [-- --only intake,pipeline,mail,zones,queries] [--cpu-prof] [--explain] [--skip-build]
+export const USAGE = `npm run bench [-- --only intake,pipeline,mail,zones,queries] [--cpu-prof] [--explain] [--skip-build] [--wrk]
 
   --only      run only these benchmarks (memory is measured during intake and pipeline)
   --cpu-prof  start the API and the worker with node --cpu-prof; profiles in var/bench/profiles
   --explain   print EXPLAIN ANALYZE of the query benchmarks
+  --wrk       intake: then the same load with wrk (bench/wrk/intake.lua) against the baseline and
+              the API, with both figures and their ratio (bench/WRK.md; needs wrk installed)
 Sizes: BENCH_INTAKE_SECONDS (15), BENCH_INTAKE_CONNECTIONS (32), BENCH_PIPELINE_MOVEMENTS (10000),
 BENCH_MAIL_MESSAGES (5000), BENCH_ZONE_MOVEMENTS (100000), BENCH_QUERY_MOVEMENTS (1000000),
 BENCH_QUERY_REQUESTS (1000). Where: BENCH_DATABASE_URL (postgres://127.0.0.1:5432/hns_bench,

@@ -5,12 +5,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { recordAudit } from '@hns/audit';
 import { APP_CONFIG, AppConfig } from '@hns/config';
+import { prepared } from '@hns/database';
 import { LocalizedHttpException, unauthorized } from '@hns/http';
 import { QUEUES, enqueueInOutbox } from '@hns/queue';
 import { Actor, User } from './entities';
 import { AUTH_MAIL_JOBS, LockoutNoticeJob } from './lockout-job';
 import { decoyHash, verifyPassword } from './passwords';
 import { AbuseLimits } from './rate-limits';
+import { configureSessionCache, sessionCache } from './session-cache';
 import {
   REFRESH_TOKEN_PATTERN,
   SessionChannel,
@@ -99,7 +101,9 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly limits: AbuseLimits,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    configureSessionCache(config.AUTH_SESSION_CACHE_MS);
+  }
 
   /**
    * Signs in: the per-address and per-account limits first (a locked account is refused even
@@ -160,6 +164,8 @@ export class AuthService {
              WHERE id = $1`,
             [row.session_id],
           );
+          // Not reused from this process's cache from now on (nor until well after COMMIT).
+          sessionCache().forgetUser(row.user_id);
           await recordAudit(manager, {
             actorUserId: row.user_id,
             actorRole: null,
@@ -203,33 +209,60 @@ export class AuthService {
        WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`,
       [actor.sessionId, actor.userId],
     );
+    sessionCache().forgetSession(actor.sessionId);
   }
 
   /**
-   * Resolves a bearer token to the acting user. The account and the token's session are re-read
-   * on every request, so a disabled account, a changed role or a revoked session takes effect at
-   * once, not when the token expires.
+   * Resolves a bearer token to the acting user. The account and the token's session are read
+   * again for every request, or at most AUTH_SESSION_CACHE_MS (2 s) later when this process has
+   * just checked the same token (session-cache.ts): a disabled account, a changed role or a
+   * revoked session takes effect at once in the process that revokes it, and within that delay
+   * in any other, not when the token expires.
    */
   async authenticate(token: string): Promise<Actor> {
-    let claims: AccessTokenClaims;
+    const cache = sessionCache();
+    const cached = cache.get(token);
+    if (cached) return cached;
+    const pending = cache.pending(token);
+    if (pending) return { ...(await pending) };
+    const begun = cache.begin();
+    const lookup = this.lookUpToken(token);
+    cache.track(
+      token,
+      lookup.then(({ actor }) => actor),
+      begun,
+    );
+    const { actor, notAfter } = await lookup;
+    cache.set(token, actor, notAfter, begun);
+    return { ...actor };
+  }
+
+  /** The token's signature and claims, then its session and account, read from the database. */
+  private async lookUpToken(token: string): Promise<{ actor: Actor; notAfter: number }> {
+    let claims: AccessTokenClaims & { exp?: number };
     try {
-      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, { algorithms: ['HS256'] });
+      claims = await this.jwt.verifyAsync<AccessTokenClaims & { exp?: number }>(token, {
+        algorithms: ['HS256'],
+      });
     } catch {
       throw unauthorized('auth.token_invalid');
     }
     if (!UUID.test(String(claims.sub)) || !UUID.test(String(claims.sid)))
       throw unauthorized('auth.token_invalid');
     const [row]: SessionUserRow[] = await this.db.query(
-      `SELECT u.id, u.email, u.role, u.seat, u.organisation_id, u.locale, u.display_name,
-              u.disabled_at, s.revoked_at AS session_revoked_at, s.expires_at AS session_expires_at
-       FROM auth_sessions s JOIN users u ON u.id = s.user_id
-       WHERE s.id = $1 AND u.id = $2`,
+      prepared(
+        'session-user',
+        `SELECT u.id, u.email, u.role, u.seat, u.organisation_id, u.locale, u.display_name,
+                u.disabled_at, s.revoked_at AS session_revoked_at, s.expires_at AS session_expires_at
+         FROM auth_sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.id = $1 AND u.id = $2`,
+      ),
       [claims.sid, claims.sub],
     );
     if (!row || row.session_revoked_at || row.session_expires_at.getTime() <= Date.now())
       throw unauthorized('auth.token_invalid');
     if (row.disabled_at) throw unauthorized('auth.account_disabled');
-    return {
+    const actor: Actor = {
       userId: row.id,
       email: row.email,
       role: row.role,
@@ -238,6 +271,9 @@ export class AuthService {
       locale: row.locale,
       sessionId: claims.sid,
     };
+    // jsonwebtoken refuses a token from the second of its `exp` on.
+    const tokenEnd = typeof claims.exp === 'number' ? claims.exp * 1000 : Infinity;
+    return { actor, notAfter: Math.min(tokenEnd, row.session_expires_at.getTime()) };
   }
 
   private async startSession(user: User, channel: SessionChannel): Promise<TokenGrant> {

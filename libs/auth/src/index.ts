@@ -9,3 +9,4 @@ export * from './client-address';
 export * from './lockout-job';
 export * from './rate-limits';
 export * from './sessions';
+export * from './session-cache';

@@ -23,6 +23,40 @@ export interface FailureOutcome {
 
 const secondsOf = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
+/** Both API-wide limits of a request, answered together. */
+export interface ApiLimitOutcomes {
+  byAddress?: LimitOutcome;
+  byUser?: LimitOutcome;
+}
+
+/**
+ * The API-wide limits of one request in one round trip: the per-address counter, then (only if
+ * the address is within its limit, as when the two were consumed one after the other) the
+ * per-user counter. Each counter is rate-limiter-flexible's own (same key, same script: SET NX
+ * with the window, INCRBY, PTTL), so both stay readable by RateLimiterRedis.
+ * KEYS: the counters to consume; ARGV[1]: the window in seconds; ARGV[2..]: each counter's limit.
+ * Returns consumed points and milliseconds left, per counter consumed.
+ */
+const API_LIMITS_LUA = `
+local out = {}
+for i = 1, #KEYS do
+  redis.call('set', KEYS[i], 0, 'EX', ARGV[1], 'NX')
+  local consumed = redis.call('incrby', KEYS[i], 1)
+  local ttl = redis.call('pttl', KEYS[i])
+  if ttl == -1 then
+    redis.call('expire', KEYS[i], ARGV[1])
+    ttl = 1000 * ARGV[1]
+  end
+  out[#out + 1] = consumed
+  out[#out + 1] = ttl
+  if consumed > tonumber(ARGV[i + 1]) then break end
+end
+return out`;
+
+type ApiLimitsRedis = Redis & {
+  hnsApiLimits(numberOfKeys: number, ...keysAndArgs: string[]): Promise<number[]>;
+};
+
 /**
  * Abuse limits kept in Redis, so that they hold across every API process (rate-limiter-flexible;
  * keys under `<QUEUE_PREFIX>:rl:`).
@@ -48,6 +82,7 @@ export class AbuseLimits implements OnModuleDestroy {
   private readonly apiAddress?: RateLimiterRedis;
   private connecting?: Promise<void>;
   private lastWarning = 0;
+  private readonly prefix: string;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.redis = new Redis(config.REDIS_URL, {
@@ -59,7 +94,9 @@ export class AbuseLimits implements OnModuleDestroy {
       connectionName: 'hns-rate-limits',
     });
     this.redis.on('error', (error: Error) => this.warn(`Redis: ${error.message}`));
+    this.redis.defineCommand('hnsApiLimits', { lua: API_LIMITS_LUA });
     const prefix = `${config.QUEUE_PREFIX}:rl`;
+    this.prefix = prefix;
     const store = (name: string, points: number, duration: number, insured: boolean) =>
       new RateLimiterRedis({
         storeClient: this.redis,
@@ -149,6 +186,59 @@ export class AbuseLimits implements OnModuleDestroy {
     if (!this.apiUser) return undefined;
     await this.connected();
     return this.failOpen(this.apiUser, userId, this.config.API_RATE_LIMIT_PER_USER);
+  }
+
+  /**
+   * Both API-wide limits of a request in one Redis round trip (the per-address one, and the
+   * per-user one when `userId` is given and the address is within its limit). Same answers as
+   * apiAddressRequest then apiUserRequest; fails open the same way when Redis is unavailable.
+   */
+  async apiRequest(address: string, userId: string | undefined): Promise<ApiLimitOutcomes> {
+    const counters: { key: string; limit: number; outcome: keyof ApiLimitOutcomes }[] = [];
+    if (this.apiAddress)
+      counters.push({
+        key: `${this.prefix}:api-address:${address}`,
+        limit: this.config.API_RATE_LIMIT_PER_ADDRESS,
+        outcome: 'byAddress',
+      });
+    if (this.apiUser && userId !== undefined)
+      counters.push({
+        key: `${this.prefix}:api-user:${userId}`,
+        limit: this.config.API_RATE_LIMIT_PER_USER,
+        outcome: 'byUser',
+      });
+    if (counters.length === 0) return {};
+    await this.connected();
+    let reply: number[];
+    try {
+      // As rejectIfRedisNotReady: no queueing while Redis is away.
+      if (this.redis.status !== 'ready') throw new Error('Redis connection is not ready');
+      reply = await (this.redis as ApiLimitsRedis).hnsApiLimits(
+        counters.length,
+        ...counters.map((c) => c.key),
+        '60',
+        ...counters.map((c) => String(c.limit)),
+      );
+    } catch (error) {
+      this.warn(`API rate limit skipped, Redis unavailable (${(error as Error).message})`);
+      return {};
+    }
+    const outcomes: ApiLimitOutcomes = {};
+    counters.forEach((counter, i) => {
+      if (reply.length < 2 * i + 2) return;
+      const consumed = Number(reply[2 * i]);
+      const msLeft = Number(reply[2 * i + 1]);
+      outcomes[counter.outcome] =
+        consumed > counter.limit
+          ? { allowed: false, limit: counter.limit, remaining: 0, resetSeconds: secondsOf(msLeft) }
+          : {
+              allowed: true,
+              limit: counter.limit,
+              remaining: Math.max(counter.limit - consumed, 0),
+              resetSeconds: secondsOf(msLeft),
+            };
+    });
+    return outcomes;
   }
 
   private async failOpen(

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { sessionCache } from './session-cache';
 
 export type SessionChannel = 'api' | 'web';
 export type RevocationReason =
@@ -28,6 +29,9 @@ export async function revokeUserSessions(
   userId: string,
   reason: RevocationReason,
 ): Promise<number> {
+  // This process stops reusing the user's tokens now, and keeps from caching them again until
+  // well after the caller's COMMIT (session-cache.ts).
+  sessionCache().forgetUser(userId);
   // A CTE: TypeORM answers a bare UPDATE with [rows, count], a SELECT with rows.
   const [row]: { revoked: number }[] = await manager.query(
     `WITH revoked AS (
@@ -36,5 +40,6 @@ export async function revokeUserSessions(
      SELECT count(*)::int AS revoked FROM revoked`,
     [userId, reason],
   );
+  sessionCache().forgetUser(userId);
   return row?.revoked ?? 0;
 }

@@ -84,6 +84,9 @@ export const envSchema = z
       .min(60)
       .max(86400)
       .default(15 * 60),
+    // How long this process may reuse a successful token check (ms; 0: every request reads the
+    // session and the account). See libs/auth/src/session-cache.ts for what it guarantees.
+    AUTH_SESSION_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(2000),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     WEB_SESSION_TTL_SECONDS: z.coerce
       .number()

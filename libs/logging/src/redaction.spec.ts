@@ -4,6 +4,7 @@ import {
   hashAddress,
   isRedactedKey,
   referenceIn,
+  replaceSecrets,
   scrub,
   scrubText,
   serializeError,
@@ -102,6 +103,69 @@ describe('redaction', () => {
       'movement 3f2a9c1e-0b7d-4c1e-9a55-2b8f7f0e4d11 HNS-ML-2026-000123 v2 at ' +
       '2026-12-01T06:00:00.000+00:00 took 12.5 ms, 201, route /movements/:id';
     expect(scrubText(text)).toBe(text);
+  });
+
+  it('skips the replacements only for text they would not change (40,000 random texts)', () => {
+    const pieces = [
+      'a',
+      'Z',
+      '7',
+      '42',
+      ' ',
+      '.',
+      '-',
+      '_',
+      '/',
+      ':',
+      '?',
+      '&',
+      '=',
+      '@',
+      '+',
+      '(',
+      ')',
+      '#',
+      'x.org',
+      'smtp://u:p',
+      'https://',
+      '/calendar/',
+      '/calendar/:file',
+      'token',
+      'access_token',
+      'key',
+      'code',
+      'Bearer ',
+      'basic ',
+      'BASIC x',
+      'eyJ',
+      'eyJhbGci.eyJzdWIi.sig',
+      '76 00',
+      '00.01',
+      '+223',
+      '+22376000001',
+      '76 00 00 01',
+      '76',
+      '00',
+      '2026-12-01T06:00:00.000+00:00',
+      'HNS-ML-2026-000123',
+      'é',
+      '\n',
+    ];
+    let seed = 12345;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const differ: string[] = [];
+    let replaced = 0;
+    for (let i = 0; i < 40_000; i++) {
+      let text = '';
+      const length = 1 + Math.floor(next() * 12);
+      for (let j = 0; j < length; j++) text += pieces[Math.floor(next() * pieces.length)];
+      const full = replaceSecrets(text);
+      if (full !== text) replaced++;
+      if (scrubText(text) !== full) differ.push(text);
+    }
+    expect(differ.slice(0, 5)).toEqual([]);
+    // The texts do exercise the replacements.
+    expect(replaced).toBeGreaterThan(10_000);
   });
 
   it('keeps a Message-ID verbatim, though it looks like an address', () => {

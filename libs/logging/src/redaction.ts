@@ -57,6 +57,20 @@ const PHONE_LOCAL = /\b\d{2}(?:[ .]\d{2}){3,}\b/g;
  * phone numbers.
  */
 export function scrubText(text: string): string {
+  // Most strings of a line (ids, routes, event names) hold none of what the patterns need; one
+  // cheap test spares them the eight replacements (~35 µs per request line; bench, issue 7).
+  return MAY_HOLD_SECRET.test(text) ? replaceSecrets(text) : text;
+}
+
+/**
+ * True for any text one of the patterns above could match: each needs an `@`, a `=`, a `+`,
+ * `/calendar/`, `bearer`/`basic`, `eyJ`, or two digits around a space or a dot. A necessary
+ * condition only (false positives go through the replacements, which then change nothing).
+ */
+const MAY_HOLD_SECRET = /[@=+]|\/calendar\/|bearer|basic|eyJ|\d[ .]\d/i;
+
+/** The replacements themselves (exported for the test that checks the shortcut above). */
+export function replaceSecrets(text: string): string {
   return text
     .replace(URL_CREDENTIALS, `$1${REDACTED}@`)
     .replace(CALENDAR_PATH, `$1${REDACTED}`)

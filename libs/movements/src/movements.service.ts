@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { recordAudit } from '@hns/audit';
 import type { Actor } from '@hns/auth';
 import { APP_CONFIG, AppConfig } from '@hns/config';
+import { prepared } from '@hns/database';
 import {
   IdempotencyRequest,
   StoredResponse,
@@ -127,8 +128,12 @@ export class MovementsService {
     ];
     const outbox = outboxInsert(newVersionWork(id, 1), values.length + 1);
     values.push(...outbox.values);
+    // A prepared statement: its text is the same for every submission (parsed and planned once
+    // per connection).
     const rows: (MovementRow & { notification: NotificationData })[] = await manager.query(
-      `WITH m AS (
+      prepared(
+        'movement-submit',
+        `WITH m AS (
          INSERT INTO movement_notifications
            (id, reference, organisation_id, status, current_version, type, priority,
             departure_place, arrival_place, departure_at, arrival_at, created_by,
@@ -153,6 +158,7 @@ export class MovementsService {
        ob AS (${outbox.sql})
        SELECT ${MOVEMENT_COLUMNS}, v.notification
        FROM m JOIN organisations o ON o.id = m.organisation_id CROSS JOIN v`,
+      ),
       values,
     );
     outboxWritten(manager);

@@ -2,7 +2,15 @@ import { Body, Get, HttpException, Inject, Query, Post, Req, Res } from '@nestjs
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
-import { Access, Actor, AuthService, CurrentActor, Public, clientAddress } from '@hns/auth';
+import {
+  Access,
+  Actor,
+  AuthService,
+  CurrentActor,
+  Public,
+  clientAddress,
+  sessionCache,
+} from '@hns/auth';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { LocalizedHttpException } from '@hns/http';
 import { Locale, isLocale, t, wt } from '@hns/i18n';
@@ -148,5 +156,7 @@ export class AuthPagesController {
       actor.userId,
       locale,
     ]);
+    // The actor's locale as this process's token cache holds it (session-cache.ts) is stale.
+    sessionCache().forgetUser(actor.userId);
   }
 }
