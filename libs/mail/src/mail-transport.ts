@@ -1,3 +1,4 @@
+import { Readable, Transform, pipeline } from 'node:stream';
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { createTransport, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
 import { APP_CONFIG, AppConfig } from '@hns/config';
@@ -109,7 +110,8 @@ export class MailTransport implements OnApplicationShutdown {
   }
 
   private pool(): Transporter<SMTPPoolSentMessageInfo> {
-    this.transporter ??= createTransport(
+    if (this.transporter) return this.transporter;
+    this.transporter = createTransport(
       this.config.SMTP_URL
         ? { ...POOL_OPTIONS, url: this.config.SMTP_URL }
         : {
@@ -122,12 +124,40 @@ export class MailTransport implements OnApplicationShutdown {
       // Messages carry their content inline; never let one read a local file or fetch a URL.
       { from: this.config.MAIL_FROM, disableFileAccess: true, disableUrlAccess: true },
     );
+    // The same bytes, handed to the SMTP connection in one piece (see wholeMessage).
+    this.transporter.use('stream', (mail, done) => {
+      mail.message.processFunc(wholeMessage);
+      done();
+    });
     return this.transporter;
   }
 
   private sinkPort(): number {
     return this.sink?.port ?? this.config.MAIL_SINK_PORT;
   }
+}
+
+/**
+ * The compiled message as one chunk. nodemailer streams a message as it encodes it, a header or
+ * a quoted-printable line at a time, and each chunk became its own socket write: about a hundred
+ * system calls for a 9.7 KB acknowledgement, a fifth of the worker's CPU per email (bench, issue 7).
+ * The content is in memory already (disableFileAccess, disableUrlAccess), so nothing is lost by
+ * waiting for its end; an error of the input reaches the output (pipeline).
+ */
+export function wholeMessage(input: Readable): Readable {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  const output = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      length += chunk.length;
+      done();
+    },
+    flush(done) {
+      done(null, Buffer.concat(chunks, length));
+    },
+  });
+  return pipeline(input, output, () => undefined);
 }
 
 function checkMessage(message: MailMessage): void {
