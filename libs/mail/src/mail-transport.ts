@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Readable, Transform, pipeline } from 'node:stream';
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { createTransport, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
@@ -69,6 +70,9 @@ export class MailTransport implements OnApplicationShutdown {
       headers: message.headers,
       priority: message.priority,
       messageId: message.messageId,
+      // The random part of the multipart boundaries, drawn once per message (nodemailer draws
+      // one for every MIME part when it is not given, and uses only the root's).
+      baseBoundary: randomBytes(8).toString('hex'),
       signal: AbortSignal.timeout(SEND_DEADLINE_MS),
     });
     return {
