@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Readable, Transform, pipeline } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { createTransport, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
 import { APP_CONFIG, AppConfig } from '@hns/config';
@@ -146,7 +146,9 @@ export class MailTransport implements OnApplicationShutdown {
  * a quoted-printable line at a time, and each chunk became its own socket write: about a hundred
  * system calls for a 9.7 KB acknowledgement, a fifth of the worker's CPU per email (bench, issue 7).
  * The content is in memory already (disableFileAccess, disableUrlAccess), so nothing is lost by
- * waiting for its end; an error of the input reaches the output (pipeline).
+ * waiting for its end. An error of the input is passed on to the output; nodemailer destroys the
+ * input when the output fails. (No stream.pipeline: it builds an AbortController and a
+ * DOMException for every message.)
  */
 export function wholeMessage(input: Readable): Readable {
   const chunks: Buffer[] = [];
@@ -161,7 +163,8 @@ export function wholeMessage(input: Readable): Readable {
       done(null, Buffer.concat(chunks, length));
     },
   });
-  return pipeline(input, output, () => undefined);
+  input.once('error', (error) => output.destroy(error));
+  return input.pipe(output);
 }
 
 function checkMessage(message: MailMessage): void {
