@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { wholeMessage } from './mail-transport';
+import { boundaryBase, wholeMessage } from './mail-transport';
 
 const drain = (stream: Readable): Promise<Buffer[]> =>
   new Promise((resolve, reject) => {
@@ -24,5 +24,13 @@ describe('wholeMessage (the message handed to the SMTP connection)', () => {
     input.push(Buffer.from('Subject: x\r\n'));
     input.destroy(new Error('attachment could not be read'));
     await expect(result).rejects.toThrow('attachment could not be read');
+  });
+});
+
+describe('boundaryBase (the random part of multipart boundaries)', () => {
+  it('gives 16 hex digits, different for every message, across refills of its pool', () => {
+    const bases = Array.from({ length: 2000 }, () => boundaryBase());
+    expect(bases.every((b) => /^[0-9a-f]{16}$/.test(b))).toBe(true);
+    expect(new Set(bases).size).toBe(bases.length);
   });
 });
