@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { Pool, QueryResultRow } from 'pg';
+import type { DataSource } from 'typeorm';
 
 const statements = new Map<string, { name: string; text: string }>();
 
@@ -22,4 +24,22 @@ export function prepared(label: string, text: string): string {
     statements.set(text, statement);
   }
   return statement as unknown as string;
+}
+
+/**
+ * A prepared statement (as `prepared`) run on the data source's own pool, outside any
+ * transaction, returning the rows without TypeORM's query runner around them: for statements
+ * run once or more per email or job (bench, issue 7). The pool's settings and limits apply.
+ */
+export async function preparedQuery<T extends QueryResultRow = QueryResultRow>(
+  db: DataSource,
+  label: string,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  const pool = (db.driver as unknown as { master?: Pool }).master;
+  if (!pool) throw new Error(`preparedQuery ${label}: the data source is not initialised`);
+  const statement = prepared(label, text) as unknown as { name: string; text: string };
+  const result = await pool.query<T>({ ...statement, values });
+  return result.rows;
 }

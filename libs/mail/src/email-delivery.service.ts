@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
-import { isDatabaseUnavailable } from '@hns/database';
+import { isDatabaseUnavailable, preparedQuery } from '@hns/database';
 import { describeMailError, urlSecrets } from './mail-errors';
 import { MailMessage } from './mail-message';
 import { MailTransport } from './mail-transport';
@@ -64,6 +64,7 @@ export class EmailDeliveryService {
     // stays synchronous: a lost 'sent' mark would let the retry send the email twice. Its flush
     // also makes this claim durable, since the WAL is flushed in order.
     const [claimed] = await this.rows<Pick<DeliveryRow, 'attempts'>>(
+      'email-delivery-claim',
       `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
        INSERT INTO email_deliveries
          (idempotency_key, kind, recipients, movement_id, movement_version, attempts)
@@ -100,6 +101,7 @@ export class EmailDeliveryService {
     // send it a second time (found by the fault suite, scenario d).
     await whileDatabaseUnavailable(() =>
       this.rows(
+        'email-delivery-sent',
         `UPDATE email_deliveries
          SET status = 'sent', sent_at = now(), message_id = $2, subject = $3, recipients = $4,
              last_error = $5
@@ -118,6 +120,7 @@ export class EmailDeliveryService {
 
   private async alreadySent(idempotencyKey: string): Promise<EmailDeliveryOutcome> {
     const [row] = await this.rows<DeliveryRow>(
+      'email-delivery-row',
       `SELECT status, attempts, message_id, sent_at FROM email_deliveries WHERE idempotency_key = $1`,
       [idempotencyKey],
     );
@@ -136,6 +139,7 @@ export class EmailDeliveryService {
   ): Promise<void> {
     try {
       await this.rows(
+        'email-delivery-failed',
         `UPDATE email_deliveries
          SET status = 'failed', last_error = $2,
              subject = coalesce($3, subject), message_id = coalesce($4, message_id),
@@ -161,15 +165,13 @@ export class EmailDeliveryService {
     return describeMailError(error, this.secrets);
   }
 
-  /** Parameterised SQL through a short-lived query runner, returning the rows whatever the command. */
-  private async rows<T = unknown>(sql: string, parameters: unknown[]): Promise<T[]> {
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      const result = await runner.query(sql, parameters, true);
-      return (result.records ?? []) as T[];
-    } finally {
-      await runner.release();
-    }
+  /** Parameterised SQL as a named prepared statement (see preparedQuery), returning the rows. */
+  private rows<T extends object = object>(
+    name: string,
+    sql: string,
+    parameters: unknown[],
+  ): Promise<T[]> {
+    return preparedQuery<T & Record<string, unknown>>(this.dataSource, name, sql, parameters);
   }
 }
 

@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -85,12 +86,40 @@ describe('development mail sink', () => {
     expect(raw).toMatch(/^X-Priority: 1/m);
   });
 
+  it('writes a long message to the connection in one piece, byte for byte', async () => {
+    // 200 lines of accented text: about 200 quoted-printable lines in each of the two parts.
+    const paragraph = (i: number) => `Ligne ${i} : déconfliction Ségou → Tombouctou. / Line ${i}.`;
+    const lines = Array.from({ length: 200 }, (_, i) => paragraph(i));
+    const long = {
+      ...acknowledgement,
+      subject: 'Long message',
+      text: lines.join('\n'),
+      html: lines.map((line) => `<p>${line}</p>`).join('\n'),
+      messageId: '<hns.test-long@hns.example.org>',
+    };
+    await transport.send({ ...long, subject: 'Warm-up' }); // the pool's connection and greeting
+    const write = jest.spyOn(Socket.prototype, 'write');
+    try {
+      await transport.send(long);
+      // Both ends are in this process: the client's envelope, data and end-of-data, and the
+      // sink's replies; streamed line by line this was over 400 writes.
+      expect(write.mock.calls.length).toBeLessThan(20);
+    } finally {
+      write.mockRestore();
+    }
+    const listed = (await store.list()).find((m) => m.subject === 'Long message')!;
+    const message = await store.read(listed.id);
+    expect(message?.text?.trim()).toBe(long.text);
+    expect(message?.html).toContain(`<p>${paragraph(199)}</p>`);
+  });
+
   it('writes only complete .eml files, and lists the newest first', async () => {
     await transport.send({ ...acknowledgement, subject: 'Second', messageId: undefined });
     const names = await readdir(dir);
     expect(names.every((name) => /^\d+-[0-9a-f]{16}\.eml$/.test(name))).toBe(true);
     const subjects = (await store.list()).map((m) => m.subject);
-    expect(subjects).toEqual(['Second', acknowledgement.subject]);
+    expect(subjects.slice(0, 2)).toEqual(['Second', 'Long message']);
+    expect(subjects.at(-1)).toBe(acknowledgement.subject);
   });
 
   it('also sends through SMTP_URL, the path taken with a real mail server', async () => {

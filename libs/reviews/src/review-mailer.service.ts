@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
+import { preparedQuery } from '@hns/database';
 import { EmailDeliveryService } from '@hns/mail';
 import type { Seat } from '@hns/config';
 import {
@@ -392,7 +394,10 @@ export class ReviewMailer {
   }
 
   private async movement(movementId: string, version: number): Promise<MovementRow> {
-    const [row]: MovementRow[] = await this.db.query(
+    // Once per email of the cell: a prepared statement (parsed and planned once per connection).
+    const [row] = await preparedQuery<MovementRow & QueryResultRow>(
+      this.db,
+      'review-mailer-movement',
       `SELECT m.id, m.reference, m.status, m.cancellation_reason, m.updated_at,
               o.name AS organisation_name, v.notification,
               (SELECT max(decided_at) FROM review_tasks t WHERE t.movement_id = m.id AND t.version = v.version) AS acknowledged_at

@@ -70,6 +70,7 @@ export function escapeText(value: string): string {
  * Splits between code points only, so a multi-byte character is never cut in two.
  */
 export function foldLine(line: string): string {
+  if (Buffer.byteLength(line, 'utf8') <= MAX_LINE_OCTETS) return line;
   const parts: string[] = [];
   let current = '';
   let octets = 0;
@@ -99,8 +100,14 @@ function utcDateTime(value: Date | string, field: string): string {
     .replace(/[-:]/g, '');
 }
 
+/** The characters stripControls may remove: C0 controls but HTAB, and DEL. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+
 /** TEXT allows no control character but HTAB (and the line breaks escaped above). */
 function stripControls(value: string, keep = ''): string {
+  // Most values have none: no copy, character by character, of every field of every email.
+  if (!CONTROL_CHARACTERS.test(value)) return value;
   return [...value]
     .filter((char) => {
       const code = char.codePointAt(0) ?? 0;
