@@ -60,4 +60,4 @@ EXPOSE 3000 3001
 # Liveness of whichever process this container runs: the API's port, else the worker's.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "const ports=[process.env.PORT||3000,process.env.WORKER_HTTP_PORT||3001];Promise.any(ports.map(p=>fetch('http://127.0.0.1:'+p+'/health/live',{signal:AbortSignal.timeout(4000)}).then(r=>{if(!r.ok)throw new Error(String(r.status))}))).then(()=>process.exit(0),()=>process.exit(1))"]
-CMD ["node", "dist/apps/api/src/main.js"]
+CMD ["node", "--max-old-space-size=256", "dist/apps/api/src/main.js"]

@@ -170,7 +170,8 @@ async function main(): Promise<number> {
       name: 'api',
       script: 'dist/apps/api/src/main.js',
       env,
-      nodeFlags: nodeFlags(process.env.BENCH_API_NODE_OPTIONS),
+      // as `npm start` and start:api run it, unless told otherwise
+      nodeFlags: nodeFlags(process.env.BENCH_API_NODE_OPTIONS ?? '--max-old-space-size=256'),
       ready: /API listening/,
       cpuProfile: options.cpuProfile,
     }),

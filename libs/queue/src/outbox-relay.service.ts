@@ -31,6 +31,12 @@ interface OutboxRow {
 }
 
 const BATCH_SIZE = 500;
+/**
+ * Relay loops in each process, each claiming its own rows (SKIP LOCKED): a batch spends most of
+ * its time waiting on PostgreSQL and Redis, so two overlap (pipeline benchmark: the relay was
+ * what bounded the review fan-out once fan-outs ran in batches).
+ */
+const RELAY_LOOPS = 2;
 /** Idle polling backs off from the first to the last delay; any work found resets it. */
 const IDLE_POLL_MS = [50, 100, 200, 250];
 const MAX_BACKOFF_MS = 15_000;
@@ -53,10 +59,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private subscriber?: Redis;
   private unsubscribeLocal?: () => void;
   private running = false;
-  private wake?: () => void;
+  /** The loops' sleeps a nudge (or the shutdown) ends. */
+  private readonly wakers = new Set<() => void>();
   /** A nudge that came while a batch was running: poll again at once. */
   private nudged = false;
-  private loop?: Promise<void>;
+  private loops: Promise<void>[] = [];
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -69,7 +76,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.queues.set(name, this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
     }
     this.running = true;
-    this.loop = this.run();
+    this.loops = Array.from({ length: RELAY_LOOPS }, () => this.run());
     this.unsubscribeLocal = this.localSignal()?.onNudge(() => this.nudge());
     this.listen();
   }
@@ -77,8 +84,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** Idempotent: called by the worker's graceful shutdown, then by Nest. */
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    this.wake?.();
-    await this.loop;
+    for (const wake of [...this.wakers]) wake();
+    await Promise.all(this.loops);
     this.unsubscribeLocal?.();
     this.unsubscribeLocal = undefined;
     const subscriber = this.subscriber;
@@ -89,7 +96,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** Outbox rows were committed: relay them now rather than at the next poll. */
   nudge(): void {
     this.nudged = true;
-    this.wake?.();
+    for (const wake of [...this.wakers]) wake();
   }
 
   /**
@@ -183,12 +190,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.wake = undefined;
+        this.wakers.delete(wake);
         resolve();
       };
-      const timer = setTimeout(done, ms);
       // A backoff ends early only for the shutdown.
-      this.wake = wakeable ? done : () => this.running || done();
+      const wake = wakeable ? done : () => this.running || done();
+      const timer = setTimeout(done, ms);
+      this.wakers.add(wake);
     });
   }
 }
