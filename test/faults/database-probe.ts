@@ -38,6 +38,23 @@ export class DatabaseProbe {
     return rows[0].n;
   }
 
+  /** Timers waiting in the outbox (due later than the relay's horizon): their outbox ids. */
+  async waitingTimers(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `SELECT id FROM outbox WHERE relayed_at IS NULL AND run_at IS NOT NULL`,
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** How many of these timers are neither waiting in the outbox nor handed to BullMQ any more. */
+  async missingOutboxTimers(ids: string[]): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return ids.length - rows[0].n;
+  }
+
   /** Delivery attempts recorded for the movements' emails: how the retries behaved. */
   async deliveries(ids: Iterable<string>) {
     const { rows } = await this.pool.query<{
