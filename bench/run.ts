@@ -31,6 +31,7 @@ import { jsonRequest } from './lib/http';
 import { formatProfile, summariseProfile } from './lib/profile';
 import { freePort, killAllSync, memoryOf, startService, stopAll } from './lib/processes';
 import { SystemQueues, deleteKeys, redisVersion } from './lib/queues';
+import { type ResetReport, describeReset, resetMovementData } from './lib/reset';
 import { Row, formatTable, gitInfo, machineInfo, markdownTable, writeResults } from './lib/report';
 import { SmtpSink } from './lib/smtp-sink';
 import { WHAT_IFS, applyWhatIfs, parseWhatIfs } from './lib/what-if';
@@ -244,10 +245,22 @@ async function main(): Promise<number> {
     };
     await queues.quiesce(pool);
 
+    const resets: Record<string, ResetReport & { delayedJobs: Record<string, number> }> = {};
+    results.resets = resets;
     for (const name of options.only) {
       say('');
       const started = performance.now();
       try {
+        if (options.reset) {
+          // Each benchmark on its own data, as issue 7 defines it: the worker is at rest (the
+          // queues were quiesced after the previous one), the movement data is removed.
+          const delayedJobs = await queues.discardDelayed();
+          const report = await resetMovementData(pool, databaseName(databaseUrl));
+          resets[name] = { ...report, delayedJobs };
+          say(`${name}: ${describeReset(report, delayedJobs)}`);
+        } else {
+          say(`${name}: --no-reset, on what the previous benchmarks left`);
+        }
         await RUNNERS[name](ctx);
       } catch (error) {
         exitCode = 1;
@@ -329,7 +342,7 @@ async function main(): Promise<number> {
     git,
     machine,
     versions,
-    options: { only: options.only, cpuProfile: options.cpuProfile },
+    options: { only: options.only, cpuProfile: options.cpuProfile, reset: options.reset },
     sizes: SIZES,
     whatIf: whatIfs.map((name) => ({ name, description: WHAT_IFS[name].description })),
     rows,

@@ -51,6 +51,8 @@ export interface Options {
   skipBuild: boolean;
   /** Intake: also load both servers with wrk (bench/WRK.md). */
   wrk: boolean;
+  /** Remove the movement data before each benchmark (bench/lib/reset.ts); --no-reset keeps it. */
+  reset: boolean;
 }
 
 const ALIASES: Record<string, BenchmarkName> = { zone: 'zones', 'zone-recheck': 'zones' };
@@ -62,6 +64,7 @@ export function parseOptions(argv: string[]): Options {
     explain: process.env.BENCH_EXPLAIN === '1',
     skipBuild: false,
     wrk: false,
+    reset: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -83,6 +86,7 @@ export function parseOptions(argv: string[]): Options {
     else if (flag === '--explain') options.explain = true;
     else if (flag === '--skip-build') options.skipBuild = true;
     else if (flag === '--wrk') options.wrk = true;
+    else if (flag === '--no-reset') options.reset = false;
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -91,9 +95,11 @@ export function parseOptions(argv: string[]): Options {
   return options;
 }
 
-export const USAGE = `npm run bench [-- --only intake,pipeline,mail,zones,queries] [--cpu-prof] [--explain] [--skip-build] [--wrk]
+export const USAGE = `npm run bench [-- --only intake,pipeline,mail,zones,queries] [--cpu-prof] [--explain] [--skip-build] [--wrk] [--no-reset]
 
   --only      run only these benchmarks (memory is measured during intake and pipeline)
+  --no-reset  do not remove the movement data (movements and what hangs off them, zones, outbox,
+              delayed jobs) before each benchmark: each then runs on what the previous ones left
   --cpu-prof  start the API and the worker with node --cpu-prof; profiles in var/bench/profiles
   --explain   print EXPLAIN ANALYZE of the query benchmarks
   --wrk       intake: then the same load with wrk (bench/wrk/intake.lua) against the baseline and
@@ -106,11 +112,16 @@ BENCH_API_NODE_OPTIONS, BENCH_WORKER_NODE_OPTIONS (extra node flags for that pro
 BENCH_WHATIF=no-notify,admin1-planar,async-commit (changes to the bench database only; results
 in bench/results/whatif-latest.json).`;
 
+/** Whether a database name is one the benchmark may drop or empty: it must contain "bench". */
+export function isBenchDatabaseName(name: string): boolean {
+  return /bench/i.test(name);
+}
+
 /** The benchmark's own database: dropped and recreated, so its name must contain "bench". */
 export function benchDatabaseUrl(): string {
   const url = new URL(process.env.BENCH_DATABASE_URL || 'postgres://127.0.0.1:5432/hns_bench');
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!/bench/i.test(name)) {
+  if (!isBenchDatabaseName(name)) {
     throw new Error(
       `BENCH_DATABASE_URL names "${name}": it is dropped, so it must contain "bench"`,
     );

@@ -70,6 +70,21 @@ export class SystemQueues {
     return discarded;
   }
 
+  /**
+   * Discards the delayed jobs of every system queue (deadlines of movements a reset removed,
+   * retries waiting for their backoff), once the worker is at rest (`quiesce`). Returns how many
+   * per queue. The audit sealer's job scheduler lives in a queue of its own and is untouched.
+   */
+  async discardDelayed(): Promise<Record<string, number>> {
+    const discarded: Record<string, number> = {};
+    for (const name of SYSTEM_QUEUES) {
+      const { delayed = 0, waiting = 0, prioritized = 0 } = await this.counts(name);
+      if (delayed + waiting + prioritized > 0) await this.queues[name].drain(true);
+      discarded[name] = delayed + waiting + prioritized;
+    }
+    return discarded;
+  }
+
   async close(): Promise<void> {
     await Promise.all(Object.values(this.queues).map((queue) => queue.close()));
   }
