@@ -16,8 +16,12 @@ const routePart = (zone: string) => `
     THEN ST_ClosestPoint(v.route::geometry, (${zone})::geometry)
     ELSE part.geom END::geography`;
 
+/**
+ * `OFFSET 0` keeps the subquery from being pulled up: flattened, its expression is copied into
+ * each use of part.geom in routePart, and the intersection (GEOS) was computed twice per conflict.
+ */
 const cutRoute = (reach: string) =>
-  `CROSS JOIN LATERAL (SELECT ST_Intersection(v.route::geometry, ${reach}) AS geom) part`;
+  `CROSS JOIN LATERAL (SELECT ST_Intersection(v.route::geometry, ${reach}) AS geom OFFSET 0) part`;
 
 /**
  * Writes the conflicts of the scope from the `found` CTE (which carries the level on record
