@@ -25,6 +25,13 @@ interface DetectorLib {
     readonly corridorWidthMetres: number;
   };
   PLANNED_STATUSES: readonly string[];
+  zoneBatchParameters(
+    zoneId: string,
+    corridorWidthMetres: number,
+    after: string,
+    upto: string,
+    zone: unknown,
+  ): unknown[];
   ZONE_BATCH_KEYS_SQL: string;
   ZONE_BATCH_OPENING_SQL: string;
   ZONE_BATCH_SQL: string;
@@ -93,9 +100,7 @@ async function bareDetector(ctx: Context, zoneId: string): Promise<EngineFigures
       try {
         await runner.startTransaction();
         const start = '00000000-0000-0000-0000-000000000000';
-        const [zone] = await runner.query<
-          { geom: string; active: string; relevant: string; level: string; version: number }[]
-        >(lib.ZONE_BATCH_OPENING_SQL, [zoneId]);
+        const [zone] = await runner.query<unknown[]>(lib.ZONE_BATCH_OPENING_SQL, [zoneId]);
         const keys = await runner.query<{ upto: string }[]>(lib.ZONE_BATCH_KEYS_SQL, [
           lib.PLANNED_STATUSES,
           batchSize,
@@ -103,18 +108,7 @@ async function bareDetector(ctx: Context, zoneId: string): Promise<EngineFigures
         const upto = keys[0]?.upto ?? 'ffffffff-ffff-ffff-ffff-ffffffffffff';
         const plan = await runner.query<{ 'QUERY PLAN': string }[]>(
           `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${lib.ZONE_BATCH_SQL}`,
-          [
-            zoneId,
-            detector.corridorWidthMetres,
-            start,
-            upto,
-            lib.PLANNED_STATUSES,
-            zone.geom,
-            zone.active,
-            zone.relevant,
-            zone.level,
-            zone.version,
-          ],
+          lib.zoneBatchParameters(zoneId, detector.corridorWidthMetres, start, upto, zone),
         );
         figures.firstBatchPlan = plan.map((row) => row['QUERY PLAN']).join('\n');
       } finally {

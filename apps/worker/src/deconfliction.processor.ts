@@ -4,12 +4,12 @@ import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { ConflictDetector, DECONFLICTION_JOBS, DetectionResult } from '@hns/deconfliction';
 import { LoggedJob } from '@hns/logging';
-import { QUEUES, enqueueInOutbox } from '@hns/queue';
+import { QUEUES } from '@hns/queue';
 import { ZoneConsequences } from '@hns/reviews';
 
 /**
  * Re-checks every planned movement against a zone declared, changed or lifted, in batches. Each
- * batch stores its conflicts and, in the same transaction, an outbox row for their consequences
+ * batch stores its conflicts and, in the same statement, an outbox row for their consequences
  * (flags, escalations, notices), which a later job applies: the conflicts of 100,000 movements
  * are stored in about the time the engine takes, and nothing found is lost in between.
  */
@@ -27,18 +27,13 @@ export class DeconflictionProcessor extends WorkerHost {
   async process(job: Job): Promise<void> {
     switch (job.name) {
       case DECONFLICTION_JOBS.zoneRecheck:
+        // Each batch writes, with its conflicts, the outbox row of those with consequences (the
+        // ones ZoneConsequences.relevant keeps), for the job below.
         await this.detector.detectForZone(job.data.zoneId, {
-          onBatch: async (manager, batch) => {
-            const relevant = ZoneConsequences.relevant(batch);
-            if (relevant.conflicts.length === 0 && relevant.cleared.length === 0) return;
-            await enqueueInOutbox(manager, [
-              {
-                queue: QUEUES.deconfliction,
-                jobName: DECONFLICTION_JOBS.zoneConsequences,
-                payload: { ...relevant },
-                correlationId: job.data.zoneId,
-              },
-            ]);
+          consequences: {
+            queue: QUEUES.deconfliction,
+            jobName: DECONFLICTION_JOBS.zoneConsequences,
+            correlationId: job.data.zoneId,
           },
         });
         return;

@@ -29,7 +29,7 @@ const cutRoute = (reach: string) =>
  * lacks are deleted and returned as cleared; the others are inserted or updated. Every CTE
  * sees the snapshot taken before the statement, whatever the others write.
  */
-function reconcile(scope: string): string {
+function reconcile(scope: string, more = ''): string {
   return `,
   cleared AS (
     DELETE FROM movement_conflicts c
@@ -52,7 +52,7 @@ function reconcile(scope: string): string {
          OR NOT ST_OrderingEquals(movement_conflicts.route_part::geometry,
                                   EXCLUDED.route_part::geometry)
     RETURNING 1
-  )
+  )${more}
   SELECT 'conflict' AS outcome, f.movement_id, f.version, f.zone_id, f.level, f.previous_level
   FROM found f
   UNION ALL
@@ -110,25 +110,39 @@ export const ZONE_BATCH_KEYS_SQL = `
   ORDER BY id`;
 
 /**
- * Opens a batch of a zone re-check: locks the zone FOR SHARE (a change to it waits for the
- * batch, and later batches see the change) and reads it. `relevant` is the part of the zone's
- * window still to come; nothing once lifted.
+ * The zone as a re-check reads it once, before its batches: the constants every batch is given
+ * ($6–$10 of ZONE_BATCH_SQL). `window` is its active window, or empty once lifted (what is
+ * still to come of it is cut in each batch, at that batch's time). Every change to a zone,
+ * lifting included, bumps its version: each batch checks the version under its lock.
  */
 export const ZONE_BATCH_OPENING_SQL = `
   SELECT z.version, z.level, z.geom::text AS geom, z.active::text AS active,
-         (CASE WHEN z.lifted_at IS NULL THEN z.active * tstzrange(now(), NULL)
-               ELSE 'empty'::tstzrange END)::text AS relevant
-  FROM restricted_zones z WHERE z.id = $1
-  FOR SHARE OF z`;
+         (CASE WHEN z.lifted_at IS NULL THEN z.active ELSE 'empty'::tstzrange END)::text AS window
+  FROM restricted_zones z WHERE z.id = $1`;
 
 /**
- * One batch of a zone re-check: the zone ($1, version $10, level $9, outline $6, window $7,
- * still-relevant window $8) against the current versions of the planned movements ($5) with
- * ids in ($3, $4]. The zone comes as constants so that the planner sees its extent and
- * window, and combines the GiST index on routes with the B-tree range on movement ids.
+ * One batch of a zone re-check, in one statement: the zone ($1, read as version $10, level $9,
+ * outline $6, window $7, window unless lifted $8) against the current versions of the planned
+ * movements ($5) with ids in ($3, $4], from now on. The zone comes as constants so that the
+ * planner sees its extent and window, and combines the GiST index on routes with the B-tree
+ * range on movement ids.
+ *
+ * The statement locks the zone FOR SHARE (a change to it waits for the batch, and later batches
+ * see the change) and writes only if the zone still has version $10: otherwise it writes
+ * nothing and returns a single 'stale' row, and the caller reads the zone again.
+ *
+ * With $11 (queue), $12 (job name), $13 (correlation id) and $14 (payload fields, e.g. the
+ * request id), the batch also writes one outbox row for the conflicts that have consequences,
+ * ZONE_CONSEQUENTIAL: conflicts at level no_go that were not no_go before (new, or raised from
+ * caution), and every cleared one; the payload is a DetectionResult of those. None if there
+ * are none. Without $11, no outbox row.
  */
 export const ZONE_BATCH_SQL = `
-  WITH found AS (
+  WITH zone AS MATERIALIZED (
+    SELECT z.id FROM restricted_zones z WHERE z.id = $1 AND z.version = $10
+    FOR SHARE OF z
+  ),
+  found AS (
     SELECT v.movement_id, v.version, $1::uuid AS zone_id, $10::int AS zone_version,
            $9::text AS level, $7::tstzrange * v.time_window AS overlap,
            ${routePart('$6::geography')} AS route_part, p.level AS previous_level
@@ -138,20 +152,51 @@ export const ZONE_BATCH_SQL = `
     ${cutRoute('ST_Buffer($6::geography, $2)::geometry')}
     LEFT JOIN movement_conflicts p
       ON p.movement_id = v.movement_id AND p.version = v.version AND p.zone_id = $1
-    WHERE v.movement_id > $3 AND v.movement_id <= $4
-      AND v.time_window && $8::tstzrange
+    WHERE EXISTS (SELECT 1 FROM zone)
+      AND v.movement_id > $3 AND v.movement_id <= $4
+      AND v.time_window && ($8::tstzrange * tstzrange(now(), NULL))
       AND ST_DWithin(v.route, $6::geography, $2)
+  ),
+  consequential AS (
+    SELECT f.movement_id, f.version, f.zone_id, f.level, f.previous_level FROM found f
+    WHERE f.level = 'no_go' AND f.previous_level IS DISTINCT FROM 'no_go'
   )${reconcile(
-    `c.zone_id = $1 AND c.movement_id > $3 AND c.movement_id <= $4
+    `EXISTS (SELECT 1 FROM zone)
+     AND c.zone_id = $1 AND c.movement_id > $3 AND c.movement_id <= $4
      AND EXISTS (
        SELECT 1 FROM movement_notifications m
        WHERE m.id = c.movement_id AND m.current_version = c.version AND m.status = ANY($5::text[]))`,
-  )}`;
+    `,
+  notice AS (
+    INSERT INTO outbox (queue, job_name, payload, correlation_id)
+    SELECT $11::text, $12::text,
+           coalesce($14::jsonb, '{}'::jsonb) || jsonb_build_object(
+             'conflicts', coalesce((
+               SELECT jsonb_agg(jsonb_build_object(
+                        'movementId', q.movement_id, 'version', q.version, 'zoneId', q.zone_id,
+                        'level', q.level, 'newlyConflicting', q.previous_level IS NULL,
+                        'previousLevel', q.previous_level) ORDER BY q.movement_id, q.version)
+               FROM consequential q), '[]'::jsonb),
+             'cleared', coalesce((
+               SELECT jsonb_agg(jsonb_build_object(
+                        'movementId', c.movement_id, 'version', c.version, 'zoneId', c.zone_id,
+                        'level', c.level) ORDER BY c.movement_id, c.version)
+               FROM cleared c), '[]'::jsonb)),
+           $13::text
+    WHERE $11::text IS NOT NULL
+      AND (EXISTS (SELECT 1 FROM consequential) OR EXISTS (SELECT 1 FROM cleared))
+    RETURNING 1
+  )`,
+  )}
+  UNION ALL
+  SELECT 'stale', NULL::uuid, NULL::int, $1::uuid, NULL::text, NULL::text
+  WHERE NOT EXISTS (SELECT 1 FROM zone)`;
 
 export interface ZoneBatchOpening {
   version: number;
   level: ZoneLevel;
   geom: string;
   active: string;
-  relevant: string;
+  /** The active window, or empty once lifted. */
+  window: string;
 }
