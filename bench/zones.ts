@@ -221,7 +221,9 @@ export async function zones(ctx: Context): Promise<void> {
             const state = await found.getState();
             if (state === 'failed')
               throw new Error(`zone re-check job failed: ${found.failedReason}`);
-            return state === 'completed' ? found : undefined;
+            if (state !== 'completed') return undefined;
+            // Read before it completed, the job lacks its finishedOn: read it again.
+            return found.finishedOn ? found : await queue.getJob(jobId);
           },
           { timeoutMs: 300_000, everyMs: 20 },
         );
@@ -243,8 +245,12 @@ export async function zones(ctx: Context): Promise<void> {
       },
     );
     const cpu = meter.end();
-    const finishedMs = (job.finishedOn ?? Date.now()) - started;
-    const pickedUpMs = (job.processedOn ?? started) - started;
+    // From the job's own record: Date.now() here would be after the consequences.
+    if (!job.finishedOn || !job.processedOn) {
+      throw new Error(`zone re-check job ${job.id} completed without its times`);
+    }
+    const finishedMs = job.finishedOn - started;
+    const pickedUpMs = job.processedOn - started;
     const conflicts = await count(
       ctx.pool,
       `SELECT count(*) AS n FROM movement_conflicts WHERE zone_id = $1`,
