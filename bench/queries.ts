@@ -159,7 +159,7 @@ async function busiestRegion(pool: Pool): Promise<string | undefined> {
 
 /**
  * EXPLAIN ANALYZE of the statements behind the three reads. These are copies of the SQL in
- * libs/reviews/src/reviews.service.ts (queue) and libs/movements/src/movements.service.ts
+ * libs/reviews/src/review-queue.ts (queue) and libs/movements/src/movements.service.ts
  * (list) for diagnosis; the latencies above come from the real API.
  */
 async function explainReads(
@@ -175,16 +175,17 @@ async function explainReads(
   const statements: Record<string, { sql: string; params: unknown[] }> = {
     'seat review queue': {
       sql: `SELECT t.id AS task_id, t.movement_id, t.version, m.reference, m.status,
-              (SELECT o.acronym FROM organisations o WHERE o.id = m.organisation_id) AS organisation,
-              v.notification, t.created_at,
-              (SELECT coalesce(json_agg(json_build_object(
-                        'zoneId', z.id, 'zone', z.name, 'publicLabel', z.public_label, 'level', c.level,
-                        'from', lower(c.overlap), 'until', upper(c.overlap)) ORDER BY c.level, z.name), '[]')
-               FROM movement_conflicts c JOIN restricted_zones z ON z.id = c.zone_id
-               WHERE c.movement_id = t.movement_id AND c.version = t.version) AS conflicts
+              o.acronym AS organisation, m.type, m.priority, t.route_places, m.departure_at,
+              m.arrival_at, t.escort_status, t.vehicle_count, t.personnel_count, c.no_go, c.caution,
+              t.created_at
        FROM review_tasks t
        JOIN movement_notifications m ON m.id = t.movement_id AND m.current_version = t.version
-       JOIN movement_versions v ON v.movement_id = t.movement_id AND v.version = t.version
+       JOIN organisations o ON o.id = m.organisation_id
+       CROSS JOIN LATERAL (
+         SELECT count(*) FILTER (WHERE k.level = 'no_go')::int AS no_go,
+                count(*) FILTER (WHERE k.level = 'caution')::int AS caution
+         FROM movement_conflicts k JOIN restricted_zones z ON z.id = k.zone_id AND z.lifted_at IS NULL
+         WHERE k.movement_id = t.movement_id AND k.version = t.version) c
        WHERE t.seat = $1 AND t.status = 'pending'
        ORDER BY t.departure_at, t.id
        LIMIT $2`,

@@ -108,7 +108,16 @@ describe('consequences of restricted zones', () => {
           .items.find((i: { movementId: string }) => i.movementId === m.id),
       { description: 'the review task of the flagged movement' },
     );
-    expect(item.conflicts).toEqual([expect.objectContaining({ zoneId: zone.id, level: 'no_go' })]);
+    expect(item.conflicts).toEqual({ noGo: 1, caution: 0 });
+    // The zone itself is in the movement's conflicts, not in the queue line.
+    const conflicts = await h.api.inject({
+      method: 'GET',
+      url: `/movements/${m.id}/conflicts`,
+      headers: bearer(cell.wfp_logistics.token),
+    });
+    expect(conflicts.json().conflicts).toEqual([
+      expect.objectContaining({ level: 'no_go', zone: expect.objectContaining({ id: zone.id }) }),
+    ]);
   });
 
   it('tells the reviewers when a zone that explained a flag is lifted; the flag stays until the NGO amends', async () => {
@@ -264,8 +273,14 @@ describe('consequences of restricted zones', () => {
       })
     ).json();
     const item = queue.items.find((i: { movementId: string }) => i.movementId === m.id);
-    expect(item.conflicts).toEqual([
-      expect.objectContaining({ zoneId: zone.id, level: 'caution' }),
+    expect(item.conflicts).toEqual({ noGo: 0, caution: 1 });
+    const conflicts = await h.api.inject({
+      method: 'GET',
+      url: `/movements/${m.id}/conflicts`,
+      headers: bearer(cell.ocha.token),
+    });
+    expect(conflicts.json().conflicts).toEqual([
+      expect.objectContaining({ level: 'caution', zone: expect.objectContaining({ id: zone.id }) }),
     ]);
   });
 

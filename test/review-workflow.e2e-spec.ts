@@ -70,6 +70,118 @@ describe("the cell's review workflow", () => {
     expect(ngoQueue.statusCode).toBe(403);
   });
 
+  it("lists each pending task as a queue line, not the notice; the notice is in the movement's detail", async () => {
+    const notice = convoyNotice(320, {
+      waypoints: [
+        { place: 'Douentza', lat: 15.0019, lon: -2.9497, overnight: true },
+        { place: 'Hombori', lat: 15.2833, lon: -1.7, overnight: false },
+      ],
+      vehicles: [
+        { type: 'Toyota Land Cruiser', plate: 'AB-1234-MD' },
+        { type: 'Truck 10 t', plate: 'AB-5678-MD' },
+        { type: 'Truck 20 t', plate: 'AB-9012-MD' },
+      ],
+      personnel: { national: 4, international: 2 },
+      escort: {
+        status: 'requested',
+        provider: 'MINUSMA',
+        justification: 'Attaques répétées sur l’axe Douentza–Hombori',
+      },
+    });
+    const m = await submit(320, notice);
+    const line = await waitFor(
+      async () =>
+        (
+          await h.api.inject({
+            method: 'GET',
+            url: '/reviews?limit=500',
+            headers: bearer(cell.undss.token),
+          })
+        )
+          .json()
+          .items.find((i: { movementId: string }) => i.movementId === m.id),
+      { description: 'the UNDSS review task of the movement' },
+    );
+    // Exactly these fields: nothing of the notice beyond what the queue shows.
+    expect(line).toEqual({
+      taskId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      movementId: m.id,
+      reference: m.reference,
+      version: 1,
+      status: 'escalated', // an escort request is escalated to UNDSS automatically
+      organisation: ngo.org.acronym,
+      type: 'convoy',
+      priority: 'routine',
+      route: ['Mopti', 'Douentza', 'Hombori', 'Gao'],
+      departureAt: notice.departure.at,
+      arrivalAt: notice.arrival.at,
+      escortStatus: 'requested',
+      vehicleCount: 3,
+      personnelCount: 6,
+      conflicts: { noGo: 0, caution: 0 },
+      queuedAt: expect.any(String),
+    });
+    expect(Date.parse(line.queuedAt)).toBeGreaterThan(Date.now() - 60_000);
+    const body = JSON.stringify(line);
+    for (const secret of ['AB-1234-MD', 'Attaques répétées', 'aminata@acf.test', 'Moussa Diarra'])
+      expect(body).not.toContain(secret);
+
+    // The full notice, as submitted, from the movement's detail.
+    const detail = await h.api.inject({
+      method: 'GET',
+      url: `/movements/${line.movementId}`,
+      headers: bearer(cell.undss.token),
+    });
+    expect(detail.statusCode).toBe(200);
+    const current = detail
+      .json()
+      .versions.find((v: { version: number }) => v.version === line.version);
+    expect(current.notification).toMatchObject({
+      vehicles: notice.vehicles,
+      personnel: notice.personnel,
+      escort: notice.escort,
+      focalPoint: notice.focalPoint,
+      waypoints: notice.waypoints,
+    });
+
+    // The queue is the cell's: an organisation's focal point gets 403, not another seat's work.
+    const asNgo = await h.api.inject({
+      method: 'GET',
+      url: '/reviews?limit=500',
+      headers: bearer(ngo.token),
+    });
+    expect(asNgo.statusCode).toBe(403);
+    expect(asNgo.body).not.toContain(m.reference);
+  });
+
+  it('documents the queue line in the OpenAPI description', async () => {
+    const spec = (await h.api.inject({ method: 'GET', url: '/docs-json' })).json();
+    const ok = spec.paths['/reviews'].get.responses['200'].content['application/json'].schema;
+    expect(ok.$ref).toBe('#/components/schemas/ReviewQueue');
+    const item = spec.components.schemas.ReviewQueueItem;
+    expect(Object.keys(item.properties).sort()).toEqual(
+      [
+        'taskId',
+        'movementId',
+        'reference',
+        'version',
+        'status',
+        'organisation',
+        'type',
+        'priority',
+        'route',
+        'departureAt',
+        'arrivalAt',
+        'escortStatus',
+        'vehicleCount',
+        'personnelCount',
+        'conflicts',
+        'queuedAt',
+      ].sort(),
+    );
+    expect(item.properties.movementId.description).toContain('GET /movements/{movementId}');
+  });
+
   it('acknowledges a movement once every required seat has approved; the NGO then reports departure and arrival', async () => {
     const m = await submit(260);
     await inReview(m.id);

@@ -1,8 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RouteSchema } from '@nestjs/platform-fastify';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Access, Actor, CurrentActor } from '@hns/auth';
-import { DECISIONS, REASON_CODES, ReviewsService } from '@hns/reviews';
+import {
+  DECISIONS,
+  REASON_CODES,
+  ReviewQueue,
+  ReviewsService,
+  reviewQueueResponseSchema,
+  reviewQueueSchema,
+} from '@hns/reviews';
 
 const decisionSchema = z.strictObject({
   version: z.number().int().min(1),
@@ -23,11 +31,20 @@ export class ReviewsController {
 
   @Get('reviews')
   @Access({ roles: ['cell'] })
-  @ApiOperation({ summary: "The signed-in seat's pending reviews, soonest departure first" })
+  @ApiOperation({
+    summary: "The signed-in seat's pending reviews, soonest departure first",
+    description:
+      'One line per pending task: reference, organisation, route, dates, escort status, counts ' +
+      'of vehicles, personnel and restricted zones crossed. The full notice is in ' +
+      'GET /movements/{movementId}, the zones in GET /movements/{movementId}/conflicts.',
+  })
+  @ApiOkResponse({ description: 'The seat and its queue', standardSchema: reviewQueueSchema })
+  // Written by Fastify's compiled serialiser (fast-json-stringify) from the same schema.
+  @RouteSchema({ response: { 200: reviewQueueResponseSchema() } })
   queue(
     @CurrentActor() actor: Actor,
     @Query({ schema: queueQuerySchema }) query: z.output<typeof queueQuerySchema>,
-  ) {
+  ): Promise<ReviewQueue> {
     return this.reviews.queue(actor, query.limit);
   }
 
