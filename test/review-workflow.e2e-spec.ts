@@ -9,6 +9,7 @@ import {
   startHarness,
 } from './support/harness';
 import { waitFor } from './support/wait-for';
+import { QUEUE_LINE_BACKFILL_SQL } from '../libs/database/src/migrations/1765740000000-review-task-queue-line';
 
 describe("the cell's review workflow", () => {
   let h: Harness;
@@ -152,6 +153,48 @@ describe("the cell's review workflow", () => {
     });
     expect(asNgo.statusCode).toBe(403);
     expect(asNgo.body).not.toContain(m.reference);
+  });
+
+  it("fills a pending task's queue line in the migration as the fan-out writes it", async () => {
+    const m = await submit(330, {
+      waypoints: [
+        { place: 'Douentza', lat: 15.0019, lon: -2.9497, overnight: true },
+        { place: 'Boni', lat: 15.0833, lon: -1.95 },
+      ],
+      personnel: { national: 12, international: 0 },
+    });
+    await inReview(m.id);
+    const line = `SELECT seat, route_places, escort_status, vehicle_count, personnel_count
+                  FROM review_tasks WHERE movement_id = $1 ORDER BY seat`;
+    const written = await h.db.query(line, [m.id]);
+    expect(written).toHaveLength(SEATS.length);
+    expect(written[0]).toMatchObject({
+      route_places: ['Mopti', 'Douentza', 'Boni', 'Gao'],
+      escort_status: 'none',
+      vehicle_count: 2,
+      personnel_count: 12,
+    });
+    // As on a database migrated with this task pending: the line empty, then filled from the notice.
+    const runner = h.db.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      await runner.query(`ALTER TABLE review_tasks DROP CONSTRAINT review_tasks_queue_line`);
+      await runner.query(
+        `UPDATE review_tasks SET route_places = NULL, escort_status = NULL, vehicle_count = NULL,
+                personnel_count = NULL WHERE movement_id = $1`,
+        [m.id],
+      );
+      expect((await runner.query(line, [m.id]))[0].route_places).toBeNull();
+      await runner.query(QUEUE_LINE_BACKFILL_SQL);
+      expect(await runner.query(line, [m.id])).toEqual(written);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+    // And a pending task cannot be left without it.
+    await expect(
+      h.db.query(`UPDATE review_tasks SET route_places = NULL WHERE movement_id = $1`, [m.id]),
+    ).rejects.toThrow(/review_tasks_queue_line/);
   });
 
   it('documents the queue line in the OpenAPI description', async () => {
