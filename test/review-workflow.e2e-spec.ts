@@ -1,5 +1,5 @@
 import { SEATS, type Seat } from './support/fixtures';
-import { LifecycleLogListener, ReviewMailer } from '@hns/reviews';
+import { LifecycleLogListener, ReviewMailer, reviewQueueSchema } from '@hns/reviews';
 import {
   Harness,
   bearer,
@@ -91,16 +91,18 @@ describe("the cell's review workflow", () => {
     });
     const m = await submit(320, notice);
     const line = await waitFor(
-      async () =>
-        (
-          await h.api.inject({
-            method: 'GET',
-            url: '/reviews?limit=500',
-            headers: bearer(cell.undss.token),
-          })
-        )
-          .json()
-          .items.find((i: { movementId: string }) => i.movementId === m.id),
+      async () => {
+        const queue = await h.api.inject({
+          method: 'GET',
+          url: '/reviews?limit=500',
+          headers: bearer(cell.undss.token),
+        });
+        expect(queue.headers['content-type']).toBe('application/json; charset=utf-8');
+        // PostgreSQL writes this JSON: it must be what the OpenAPI schema declares, no more.
+        const parsed = reviewQueueSchema.safeParse(queue.json());
+        expect(parsed.error?.issues ?? []).toEqual([]);
+        return parsed.data!.items.find((i) => i.movementId === m.id);
+      },
       { description: 'the UNDSS review task of the movement' },
     );
     // Exactly these fields: nothing of the notice beyond what the queue shows.

@@ -55,20 +55,6 @@ export type ReviewQueueItem = z.output<typeof reviewQueueItemSchema>;
 export type ReviewQueue = z.output<typeof reviewQueueSchema>;
 
 /**
- * The queue's JSON Schema for Fastify's response serialiser: the answer is written by a
- * compiled serialiser instead of JSON.stringify, and holds nothing that is not declared here.
- */
-export function reviewQueueResponseSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(reviewQueueSchema, {
-    target: 'draft-7',
-    io: 'output',
-    reused: 'inline',
-  }) as Record<string, unknown>;
-  delete schema.$schema;
-  return schema;
-}
-
-/**
  * What the queue shows of a version's notice, written on each of its review tasks at fan-out
  * (a version's notice never changes): the route's places in order, the escort status, and the
  * numbers of vehicles and of personnel.
@@ -89,68 +75,45 @@ export function queueLine(n: NotificationData): QueueLine {
   };
 }
 
-/** A row of REVIEW_QUEUE_SQL. */
-export interface ReviewQueueRow {
-  task_id: string;
-  movement_id: string;
-  version: number;
-  reference: string;
-  status: ReviewQueueItem['status'];
-  organisation: string;
-  type: ReviewQueueItem['type'];
-  priority: ReviewQueueItem['priority'];
-  route_places: string[];
-  departure_at: Date;
-  arrival_at: Date;
-  escort_status: ReviewQueueItem['escortStatus'];
-  vehicle_count: number;
-  personnel_count: number;
-  no_go: number;
-  caution: number;
-  created_at: Date;
-}
+/** The instant as Date.prototype.toISOString writes it (UTC, milliseconds). */
+const iso = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * A seat's pending tasks of current versions, soonest departure first ($1 seat, $2 limit): the
- * task (with its queue line), the movement, its organisation's acronym and its conflicts with
- * zones not lifted. The versions' notices are not read: about 40 % of the PostgreSQL CPU per page
- * of 100 at a million movements (bench/queries.ts). Run unnamed, so that each read is planned
- * for its limit: a generic plan (LIMIT unknown) starts parallel workers for 100 rows.
+ * A seat's queue as one JSON document ($1 seat, $2 limit), built by PostgreSQL in the shape of
+ * reviewQueueSchema (each item is a row's row_to_json: the columns' names are the keys). The
+ * seat's pending tasks of current versions, soonest departure first, each with its queue line,
+ * the movement, its organisation's acronym and its conflicts with zones not lifted. Neither are
+ * the versions' notices read nor rows sent one by one: the API forwards the text as it is
+ * (bench/queries.ts; issue 7). Run unnamed, so that each read is planned for its limit: a
+ * generic plan (LIMIT unknown) starts parallel workers for 100 rows.
  */
 export const REVIEW_QUEUE_SQL = `
-  SELECT t.id AS task_id, t.movement_id, t.version, m.reference, m.status,
-         o.acronym AS organisation, m.type, m.priority, t.route_places, m.departure_at,
-         m.arrival_at, t.escort_status, t.vehicle_count, t.personnel_count, c.no_go, c.caution,
-         t.created_at
-  FROM review_tasks t
-  JOIN movement_notifications m ON m.id = t.movement_id AND m.current_version = t.version
-  JOIN organisations o ON o.id = m.organisation_id
+  SELECT '{"seat":' || to_json($1::text)::text || ',"items":['
+         || coalesce(string_agg(row_to_json((
+              SELECT r FROM (SELECT t.id AS "taskId", t.movement_id AS "movementId", t.reference,
+                                    t.version, t.status, t.acronym AS organisation, t.type,
+                                    t.priority, t.route_places AS route,
+                                    ${iso('t.movement_departure_at')} AS "departureAt",
+                                    ${iso('t.arrival_at')} AS "arrivalAt",
+                                    t.escort_status AS "escortStatus",
+                                    t.vehicle_count AS "vehicleCount",
+                                    t.personnel_count AS "personnelCount",
+                                    row_to_json(c) AS conflicts,
+                                    ${iso('t.created_at')} AS "queuedAt") r))::text,
+                       ',' ORDER BY t.departure_at, t.id), '')
+         || ']}' AS queue
+  FROM (SELECT t.id, t.movement_id, t.version, t.departure_at, t.route_places, t.escort_status,
+               t.vehicle_count, t.personnel_count, t.created_at, m.reference, m.status, m.type,
+               m.priority, m.departure_at AS movement_departure_at, m.arrival_at, o.acronym
+        FROM review_tasks t
+        JOIN movement_notifications m ON m.id = t.movement_id AND m.current_version = t.version
+        JOIN organisations o ON o.id = m.organisation_id
+        WHERE t.seat = $1::text AND t.status = 'pending'
+        ORDER BY t.departure_at, t.id
+        LIMIT $2) t
   CROSS JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE k.level = 'no_go')::int AS no_go,
-           count(*) FILTER (WHERE k.level = 'caution')::int AS caution
+    SELECT count(*) FILTER (WHERE k.level = 'no_go') AS "noGo",
+           count(*) FILTER (WHERE k.level = 'caution') AS caution
     FROM movement_conflicts k JOIN restricted_zones z ON z.id = k.zone_id AND z.lifted_at IS NULL
-    WHERE k.movement_id = t.movement_id AND k.version = t.version) c
-  WHERE t.seat = $1 AND t.status = 'pending'
-  ORDER BY t.departure_at, t.id
-  LIMIT $2`;
-
-export function toReviewQueueItem(r: ReviewQueueRow): ReviewQueueItem {
-  return {
-    taskId: r.task_id,
-    movementId: r.movement_id,
-    reference: r.reference,
-    version: r.version,
-    status: r.status,
-    organisation: r.organisation,
-    type: r.type,
-    priority: r.priority,
-    route: r.route_places,
-    departureAt: r.departure_at.toISOString(),
-    arrivalAt: r.arrival_at.toISOString(),
-    escortStatus: r.escort_status,
-    vehicleCount: r.vehicle_count,
-    personnelCount: r.personnel_count,
-    conflicts: { noGo: r.no_go, caution: r.caution },
-    queuedAt: r.created_at.toISOString(),
-  };
-}
+    WHERE k.movement_id = t.movement_id AND k.version = t.version) c`;

@@ -25,13 +25,7 @@ import { MovementLifecycle } from './movement-lifecycle';
 import { ZoneConsequences } from './zone-consequences.service';
 import { Refusal, reviewText } from './messages';
 import { SeatPolicy, requiredSeats } from './review-policy';
-import {
-  REVIEW_QUEUE_SQL,
-  ReviewQueue,
-  ReviewQueueRow,
-  queueLine,
-  toReviewQueueItem,
-} from './review-queue';
+import { REVIEW_QUEUE_SQL, ReviewQueue, queueLine } from './review-queue';
 
 /** A version to fan out, with the request that asked for it (for the logs of its follow-ups). */
 export interface FanOutItem {
@@ -151,14 +145,16 @@ export class ReviewsService {
     await this.zoneConsequences.apply(manager, conflicts);
   }
 
-  /**
-   * A seat's queue: pending tasks of current versions, soonest departure first, as queue items
-   * (review-queue.ts); the full notice is in the movement's detail.
-   */
-  async queue(actor: Actor, limit = 100): Promise<ReviewQueue> {
+  /** A seat's queue (review-queue.ts), as the JSON text PostgreSQL builds: the API sends it as is. */
+  async queueJson(actor: Actor, limit = 100): Promise<string> {
     const seat = this.seatOf(actor);
-    const rows: ReviewQueueRow[] = await this.db.query(REVIEW_QUEUE_SQL, [seat, limit]);
-    return { seat, items: rows.map(toReviewQueueItem) };
+    const [row]: { queue: string }[] = await this.db.query(REVIEW_QUEUE_SQL, [seat, limit]);
+    return row.queue;
+  }
+
+  /** A seat's queue: pending tasks of current versions, soonest departure first. */
+  async queue(actor: Actor, limit = 100): Promise<ReviewQueue> {
+    return JSON.parse(await this.queueJson(actor, limit)) as ReviewQueue;
   }
 
   /** A seat approves, flags or escalates the current version of a movement. */
