@@ -159,7 +159,7 @@ async function busiestRegion(pool: Pool): Promise<string | undefined> {
 
 /**
  * EXPLAIN ANALYZE of the statements behind the three reads. These are copies of the SQL in
- * libs/reviews/src/reviews.service.ts (queue) and libs/movements/src/movements.service.ts
+ * libs/reviews/src/review-queue.ts (queue) and libs/movements/src/movements.service.ts
  * (list) for diagnosis; the latencies above come from the real API.
  */
 async function explainReads(
@@ -174,20 +174,34 @@ async function explainReads(
     m.organisation_id, o.acronym AS organisation_acronym, o.name AS organisation_name`;
   const statements: Record<string, { sql: string; params: unknown[] }> = {
     'seat review queue': {
-      sql: `SELECT t.id AS task_id, t.movement_id, t.version, m.reference, m.status,
-              (SELECT o.acronym FROM organisations o WHERE o.id = m.organisation_id) AS organisation,
-              v.notification, t.created_at,
-              (SELECT coalesce(json_agg(json_build_object(
-                        'zoneId', z.id, 'zone', z.name, 'publicLabel', z.public_label, 'level', c.level,
-                        'from', lower(c.overlap), 'until', upper(c.overlap)) ORDER BY c.level, z.name), '[]')
-               FROM movement_conflicts c JOIN restricted_zones z ON z.id = c.zone_id
-               WHERE c.movement_id = t.movement_id AND c.version = t.version) AS conflicts
-       FROM review_tasks t
-       JOIN movement_notifications m ON m.id = t.movement_id AND m.current_version = t.version
-       JOIN movement_versions v ON v.movement_id = t.movement_id AND v.version = t.version
-       WHERE t.seat = $1 AND t.status = 'pending'
-       ORDER BY t.departure_at, t.id
-       LIMIT $2`,
+      sql: `SELECT '{"seat":' || to_json($1::text)::text || ',"items":['
+              || coalesce(string_agg(row_to_json((
+                   SELECT r FROM (SELECT t.id AS "taskId", t.movement_id AS "movementId", t.reference,
+                                         t.version, t.status, t.acronym AS organisation, t.type,
+                                         t.priority, t.route_places AS route,
+                                         to_char(t.movement_departure_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "departureAt",
+                                         to_char(t.arrival_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "arrivalAt",
+                                         t.escort_status AS "escortStatus",
+                                         t.vehicle_count AS "vehicleCount",
+                                         t.personnel_count AS "personnelCount",
+                                         row_to_json(c) AS conflicts,
+                                         to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "queuedAt") r))::text,
+                            ',' ORDER BY t.departure_at, t.id), '')
+              || ']}' AS queue
+       FROM (SELECT t.id, t.movement_id, t.version, t.departure_at, t.route_places, t.escort_status,
+                    t.vehicle_count, t.personnel_count, t.created_at, m.reference, m.status, m.type,
+                    m.priority, m.departure_at AS movement_departure_at, m.arrival_at, o.acronym
+             FROM review_tasks t
+             JOIN movement_notifications m ON m.id = t.movement_id AND m.current_version = t.version
+             JOIN organisations o ON o.id = m.organisation_id
+             WHERE t.seat = $1::text AND t.status = 'pending'
+             ORDER BY t.departure_at, t.id
+             LIMIT $2) t
+       CROSS JOIN LATERAL (
+         SELECT count(*) FILTER (WHERE k.level = 'no_go') AS "noGo",
+                count(*) FILTER (WHERE k.level = 'caution') AS caution
+         FROM movement_conflicts k JOIN restricted_zones z ON z.id = k.zone_id AND z.lifted_at IS NULL
+         WHERE k.movement_id = t.movement_id AND k.version = t.version) c`,
       params: ['wfp_logistics', 100],
     },
     "organisation's list": {

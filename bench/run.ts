@@ -221,6 +221,7 @@ async function main(): Promise<number> {
       regions:
         (await hasColumn(pool, 'movement_notifications', 'departure_admin1')) &&
         (await hasFunction(pool, 'admin1_of')),
+      queueLine: await hasColumn(pool, 'review_tasks', 'route_places'),
     };
     const ctx: Context = {
       options,

@@ -2,12 +2,14 @@ import { ZoneConsequences } from '@hns/reviews';
 import { SEATS, type Seat, day } from './support/fixtures';
 import {
   Harness,
+  TEST_PASSWORD,
   bearer,
   cellAccount,
   convoyNotice,
   ngoAccount,
   startHarness,
 } from './support/harness';
+import { WebClient } from './browser/support/web-client';
 import { waitFor } from './support/wait-for';
 
 const HOMBORI = { place: 'Hombori', lat: 15.2833, lon: -1.7 };
@@ -21,7 +23,7 @@ const CONFIDENTIAL = 'Air support on call over the Boni–Hombori stretch';
 describe('consequences of restricted zones', () => {
   let h: Harness;
   let ngo: Awaited<ReturnType<typeof ngoAccount>>;
-  const cell = {} as Record<Seat, { token: string }>;
+  const cell = {} as Record<Seat, { token: string; email: string }>;
 
   beforeAll(async () => {
     h = await startHarness({ worker: true });
@@ -108,7 +110,16 @@ describe('consequences of restricted zones', () => {
           .items.find((i: { movementId: string }) => i.movementId === m.id),
       { description: 'the review task of the flagged movement' },
     );
-    expect(item.conflicts).toEqual([expect.objectContaining({ zoneId: zone.id, level: 'no_go' })]);
+    expect(item.conflicts).toEqual({ noGo: 1, caution: 0 });
+    // The zone itself is in the movement's conflicts, not in the queue line.
+    const conflicts = await h.api.inject({
+      method: 'GET',
+      url: `/movements/${m.id}/conflicts`,
+      headers: bearer(cell.wfp_logistics.token),
+    });
+    expect(conflicts.json().conflicts).toEqual([
+      expect.objectContaining({ level: 'no_go', zone: expect.objectContaining({ id: zone.id }) }),
+    ]);
   });
 
   it('tells the reviewers when a zone that explained a flag is lifted; the flag stays until the NGO amends', async () => {
@@ -264,9 +275,37 @@ describe('consequences of restricted zones', () => {
       })
     ).json();
     const item = queue.items.find((i: { movementId: string }) => i.movementId === m.id);
-    expect(item.conflicts).toEqual([
-      expect.objectContaining({ zoneId: zone.id, level: 'caution' }),
+    expect(item.conflicts).toEqual({ noGo: 0, caution: 1 });
+    const conflicts = await h.api.inject({
+      method: 'GET',
+      url: `/movements/${m.id}/conflicts`,
+      headers: bearer(cell.ocha.token),
+    });
+    expect(conflicts.json().conflicts).toEqual([
+      expect.objectContaining({ level: 'caution', zone: expect.objectContaining({ id: zone.id }) }),
     ]);
+
+    // The seat's queue page shows the line, in French (the default) and in English.
+    const web = new WebClient(h.api);
+    await web.signIn(cell.ocha.email, TEST_PASSWORD);
+    const line = async () => {
+      const page = await web.get('/web/queue');
+      expect(page.statusCode).toBe(200);
+      const row = page.body.split('<tr>').find((r) => r.includes(`/web/movements/${m.id}"`));
+      expect(row).toBeDefined();
+      return row!.replace(/\s+/g, ' ');
+    };
+    const fr = await line();
+    expect(fr).toContain(`Examiner ${m.reference}`);
+    expect(fr).toContain(ngo.org.acronym);
+    expect(fr).toContain('Mopti → Douentza → Hombori → Gao');
+    expect(fr).toContain('aucune'); // escort
+    expect(fr).toMatch(/class="badge l-caution"\s*>prudence : 1</);
+    await web.post('/web/locale', { locale: 'en', next: '/web/queue' });
+    const en = await line();
+    expect(en).toContain(`Review ${m.reference}`);
+    expect(en).toMatch(/class="badge l-caution"\s*>caution: 1</);
+    expect(en).not.toContain('no-go');
   });
 
   it('lists convoys of different organisations on the same corridor at the same time to WFP logistics and OCHA', async () => {

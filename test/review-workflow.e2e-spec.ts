@@ -1,5 +1,5 @@
 import { SEATS, type Seat } from './support/fixtures';
-import { LifecycleLogListener, ReviewMailer } from '@hns/reviews';
+import { LifecycleLogListener, ReviewMailer, reviewQueueSchema } from '@hns/reviews';
 import {
   Harness,
   bearer,
@@ -9,6 +9,7 @@ import {
   startHarness,
 } from './support/harness';
 import { waitFor } from './support/wait-for';
+import { QUEUE_LINE_BACKFILL_SQL } from '../libs/database/src/migrations/1765740000000-review-task-queue-line';
 
 describe("the cell's review workflow", () => {
   let h: Harness;
@@ -68,6 +69,162 @@ describe("the cell's review workflow", () => {
       headers: bearer(ngo.token),
     });
     expect(ngoQueue.statusCode).toBe(403);
+  });
+
+  it("lists each pending task as a queue line, not the notice; the notice is in the movement's detail", async () => {
+    const notice = convoyNotice(320, {
+      waypoints: [
+        { place: 'Douentza', lat: 15.0019, lon: -2.9497, overnight: true },
+        { place: 'Hombori', lat: 15.2833, lon: -1.7, overnight: false },
+      ],
+      vehicles: [
+        { type: 'Toyota Land Cruiser', plate: 'AB-1234-MD' },
+        { type: 'Truck 10 t', plate: 'AB-5678-MD' },
+        { type: 'Truck 20 t', plate: 'AB-9012-MD' },
+      ],
+      personnel: { national: 4, international: 2 },
+      escort: {
+        status: 'requested',
+        provider: 'MINUSMA',
+        justification: 'Attaques répétées sur l’axe Douentza–Hombori',
+      },
+    });
+    const m = await submit(320, notice);
+    const line = await waitFor(
+      async () => {
+        const queue = await h.api.inject({
+          method: 'GET',
+          url: '/reviews?limit=500',
+          headers: bearer(cell.undss.token),
+        });
+        expect(queue.headers['content-type']).toBe('application/json; charset=utf-8');
+        // PostgreSQL writes this JSON: it must be what the OpenAPI schema declares, no more.
+        const parsed = reviewQueueSchema.safeParse(queue.json());
+        expect(parsed.error?.issues ?? []).toEqual([]);
+        return parsed.data!.items.find((i) => i.movementId === m.id);
+      },
+      { description: 'the UNDSS review task of the movement' },
+    );
+    // Exactly these fields: nothing of the notice beyond what the queue shows.
+    expect(line).toEqual({
+      taskId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      movementId: m.id,
+      reference: m.reference,
+      version: 1,
+      status: 'escalated', // an escort request is escalated to UNDSS automatically
+      organisation: ngo.org.acronym,
+      type: 'convoy',
+      priority: 'routine',
+      route: ['Mopti', 'Douentza', 'Hombori', 'Gao'],
+      departureAt: notice.departure.at,
+      arrivalAt: notice.arrival.at,
+      escortStatus: 'requested',
+      vehicleCount: 3,
+      personnelCount: 6,
+      conflicts: { noGo: 0, caution: 0 },
+      queuedAt: expect.any(String),
+    });
+    expect(Date.parse(line.queuedAt)).toBeGreaterThan(Date.now() - 60_000);
+    const body = JSON.stringify(line);
+    for (const secret of ['AB-1234-MD', 'Attaques répétées', 'aminata@acf.test', 'Moussa Diarra'])
+      expect(body).not.toContain(secret);
+
+    // The full notice, as submitted, from the movement's detail.
+    const detail = await h.api.inject({
+      method: 'GET',
+      url: `/movements/${line.movementId}`,
+      headers: bearer(cell.undss.token),
+    });
+    expect(detail.statusCode).toBe(200);
+    const current = detail
+      .json()
+      .versions.find((v: { version: number }) => v.version === line.version);
+    expect(current.notification).toMatchObject({
+      vehicles: notice.vehicles,
+      personnel: notice.personnel,
+      escort: notice.escort,
+      focalPoint: notice.focalPoint,
+      waypoints: notice.waypoints,
+    });
+
+    // The queue is the cell's: an organisation's focal point gets 403, not another seat's work.
+    const asNgo = await h.api.inject({
+      method: 'GET',
+      url: '/reviews?limit=500',
+      headers: bearer(ngo.token),
+    });
+    expect(asNgo.statusCode).toBe(403);
+    expect(asNgo.body).not.toContain(m.reference);
+  });
+
+  it("fills a pending task's queue line in the migration as the fan-out writes it", async () => {
+    const m = await submit(330, {
+      waypoints: [
+        { place: 'Douentza', lat: 15.0019, lon: -2.9497, overnight: true },
+        { place: 'Boni', lat: 15.0833, lon: -1.95 },
+      ],
+      personnel: { national: 12, international: 0 },
+    });
+    await inReview(m.id);
+    const line = `SELECT seat, route_places, escort_status, vehicle_count, personnel_count
+                  FROM review_tasks WHERE movement_id = $1 ORDER BY seat`;
+    const written = await h.db.query(line, [m.id]);
+    expect(written).toHaveLength(SEATS.length);
+    expect(written[0]).toMatchObject({
+      route_places: ['Mopti', 'Douentza', 'Boni', 'Gao'],
+      escort_status: 'none',
+      vehicle_count: 2,
+      personnel_count: 12,
+    });
+    // As on a database migrated with this task pending: the line empty, then filled from the notice.
+    const runner = h.db.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      await runner.query(`ALTER TABLE review_tasks DROP CONSTRAINT review_tasks_queue_line`);
+      await runner.query(
+        `UPDATE review_tasks SET route_places = NULL, escort_status = NULL, vehicle_count = NULL,
+                personnel_count = NULL WHERE movement_id = $1`,
+        [m.id],
+      );
+      expect((await runner.query(line, [m.id]))[0].route_places).toBeNull();
+      await runner.query(QUEUE_LINE_BACKFILL_SQL);
+      expect(await runner.query(line, [m.id])).toEqual(written);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+    // And a pending task cannot be left without it.
+    await expect(
+      h.db.query(`UPDATE review_tasks SET route_places = NULL WHERE movement_id = $1`, [m.id]),
+    ).rejects.toThrow(/review_tasks_queue_line/);
+  });
+
+  it('documents the queue line in the OpenAPI description', async () => {
+    const spec = (await h.api.inject({ method: 'GET', url: '/docs-json' })).json();
+    const ok = spec.paths['/reviews'].get.responses['200'].content['application/json'].schema;
+    expect(ok.$ref).toBe('#/components/schemas/ReviewQueue');
+    const item = spec.components.schemas.ReviewQueueItem;
+    expect(Object.keys(item.properties).sort()).toEqual(
+      [
+        'taskId',
+        'movementId',
+        'reference',
+        'version',
+        'status',
+        'organisation',
+        'type',
+        'priority',
+        'route',
+        'departureAt',
+        'arrivalAt',
+        'escortStatus',
+        'vehicleCount',
+        'personnelCount',
+        'conflicts',
+        'queuedAt',
+      ].sort(),
+    );
+    expect(item.properties.movementId.description).toContain('GET /movements/{movementId}');
   });
 
   it('acknowledges a movement once every required seat has approved; the NGO then reports departure and arrival', async () => {

@@ -73,6 +73,8 @@ function corridorValues(): string {
 export interface SchemaFeatures {
   /** movement_notifications.departure_admin1/arrival_admin1 and admin1_of() exist. */
   regions: boolean;
+  /** review_tasks has the queue line (route_places, escort_status, vehicle_count, personnel_count). */
+  queueLine: boolean;
 }
 
 export interface SeedOptions {
@@ -113,6 +115,7 @@ export async function seedMovements(pool: Pool, o: SeedOptions): Promise<number>
   ];
   if (o.tasks) params.push(SEATS, o.tasks.approvedStatuses);
   const regions = o.features.regions;
+  const queueLine = o.features.queueLine;
   const submitted = o.asSubmitted
     ? `,
     ins_a AS (
@@ -132,12 +135,20 @@ export async function seedMovements(pool: Pool, o: SeedOptions): Promise<number>
   const tasks = o.tasks
     ? `,
     ins_t AS (
-      INSERT INTO review_tasks (movement_id, version, seat, status, departure_at, decided_by, decided_at, created_at)
+      INSERT INTO review_tasks (movement_id, version, seat, status, departure_at, decided_by, decided_at, created_at
+                                ${queueLine ? ', route_places, escort_status, vehicle_count, personnel_count' : ''})
       SELECT m.id, 1, seat, CASE WHEN m.status = 'in_review' THEN 'pending' ELSE 'approved' END,
              m.departure_at,
              CASE WHEN m.status = 'in_review' THEN NULL ELSE $7::uuid END,
              CASE WHEN m.status = 'in_review' THEN NULL ELSE m.created_at + interval '2 hours' END,
              m.created_at
+             ${
+               queueLine
+                 ? `, ARRAY(SELECT p.e ->> 'place' FROM jsonb_array_elements(m.points) WITH ORDINALITY AS p (e, n) ORDER BY p.n),
+             coalesce($6::jsonb #>> '{escort,status}', 'none'), jsonb_array_length($6::jsonb -> 'vehicles'),
+             ($6::jsonb #>> '{personnel,national}')::int + ($6::jsonb #>> '{personnel,international}')::int`
+                 : ''
+             }
       FROM m CROSS JOIN unnest($9::text[]) AS seat
       WHERE m.status = 'in_review' OR m.status = ANY($10::text[])
     )`

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Access, Actor, CurrentActor } from '@hns/auth';
-import { DECISIONS, REASON_CODES, ReviewsService } from '@hns/reviews';
+import { DECISIONS, REASON_CODES, ReviewsService, reviewQueueSchema } from '@hns/reviews';
 
 const decisionSchema = z.strictObject({
   version: z.number().int().min(1),
@@ -23,12 +24,23 @@ export class ReviewsController {
 
   @Get('reviews')
   @Access({ roles: ['cell'] })
-  @ApiOperation({ summary: "The signed-in seat's pending reviews, soonest departure first" })
-  queue(
+  @ApiOperation({
+    summary: "The signed-in seat's pending reviews, soonest departure first",
+    description:
+      'One line per pending task: reference, organisation, route, dates, escort status, counts ' +
+      'of vehicles, personnel and restricted zones crossed. The full notice is in ' +
+      'GET /movements/{movementId}, the zones in GET /movements/{movementId}/conflicts.',
+  })
+  @ApiOkResponse({ description: 'The seat and its queue', standardSchema: reviewQueueSchema })
+  async queue(
     @CurrentActor() actor: Actor,
     @Query({ schema: queueQuerySchema }) query: z.output<typeof queueQuerySchema>,
-  ) {
-    return this.reviews.queue(actor, query.limit);
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    // The JSON text PostgreSQL built in reviewQueueSchema's shape, sent without parsing it again.
+    const body = await this.reviews.queueJson(actor, query.limit);
+    void reply.type('application/json; charset=utf-8');
+    return body;
   }
 
   @Post('movements/:id/depart')

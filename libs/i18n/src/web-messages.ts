@@ -208,6 +208,7 @@ const en = {
   'web.queue.title': 'Review queue: {seat}',
   'web.queue.empty': 'Nothing to review.',
   'web.queue.open': 'Review {reference}',
+  'web.queue.conflicts': '{level}: {count}',
 
   'web.zones.title': 'Restricted zones',
   'web.zones.empty': 'No restricted zone in force.',
@@ -481,6 +482,7 @@ const fr: Record<WebMessageKey, string> = {
   'web.queue.title': 'File d’examen : {seat}',
   'web.queue.empty': 'Rien à examiner.',
   'web.queue.open': 'Examiner {reference}',
+  'web.queue.conflicts': '{level} : {count}',
 
   'web.zones.title': 'Zones d’accès restreint',
   'web.zones.empty': 'Aucune zone d’accès restreint en vigueur.',

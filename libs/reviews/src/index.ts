@@ -13,3 +13,4 @@ export * from './deadlines.service';
 export * from './movement-lifecycle';
 export * from './zone-consequences.service';
 export * from './lifecycle-log.listener';
+export * from './review-queue';

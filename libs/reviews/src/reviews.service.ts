@@ -11,7 +11,6 @@ import {
   forbidden,
   notFound,
 } from '@hns/http';
-import type { MovementStatus, NotificationData } from '@hns/movements';
 import {
   Decision,
   DecisionProblem,
@@ -26,6 +25,7 @@ import { MovementLifecycle } from './movement-lifecycle';
 import { ZoneConsequences } from './zone-consequences.service';
 import { Refusal, reviewText } from './messages';
 import { SeatPolicy, requiredSeats } from './review-policy';
+import { REVIEW_QUEUE_SQL, ReviewQueue, queueLine } from './review-queue';
 
 /** A version to fan out, with the request that asked for it (for the logs of its follow-ups). */
 export interface FanOutItem {
@@ -98,16 +98,33 @@ export class ReviewsService {
       manager,
     );
     const seats = new Map(due.map((m) => [m.id, requiredSeats(this.policy, m.notification)]));
-    const tasks = due.flatMap((m) => seats.get(m.id)!.map((seat) => ({ m, seat })));
+    const tasks = due.flatMap((m) => {
+      const line = queueLine(m.notification);
+      return seats.get(m.id)!.map((seat) => ({ m, seat, line }));
+    });
+    // Each task carries its version's queue line (review-queue.ts); the route's places travel
+    // as one JSON array per task, an array of arrays not being something unnest can split.
     await manager.query(
-      `INSERT INTO review_tasks (movement_id, version, seat, departure_at)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[])
+      `INSERT INTO review_tasks (movement_id, version, seat, departure_at, route_places,
+                                 escort_status, vehicle_count, personnel_count)
+       SELECT t.movement_id, t.version, t.seat, t.departure_at,
+              ARRAY(SELECT r.place FROM jsonb_array_elements_text(t.route) WITH ORDINALITY
+                      AS r (place, n) ORDER BY r.n),
+              t.escort_status, t.vehicle_count, t.personnel_count
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::text[],
+                   $7::int[], $8::int[])
+         AS t (movement_id, version, seat, departure_at, route, escort_status, vehicle_count,
+               personnel_count)
        ON CONFLICT (movement_id, version, seat) DO NOTHING`,
       [
         tasks.map((t) => t.m.id),
         tasks.map((t) => t.m.current_version),
         tasks.map((t) => t.seat),
         tasks.map((t) => t.m.notification.departure.at),
+        tasks.map((t) => JSON.stringify(t.line.routePlaces)),
+        tasks.map((t) => t.line.escortStatus),
+        tasks.map((t) => t.line.vehicleCount),
+        tasks.map((t) => t.line.personnelCount),
       ],
     );
     await this.lifecycle.applyToMany(
@@ -128,68 +145,16 @@ export class ReviewsService {
     await this.zoneConsequences.apply(manager, conflicts);
   }
 
-  /** A seat's queue: pending tasks of current versions, soonest departure first. */
-  async queue(actor: Actor, limit = 100) {
+  /** A seat's queue (review-queue.ts), as the JSON text PostgreSQL builds: the API sends it as is. */
+  async queueJson(actor: Actor, limit = 100): Promise<string> {
     const seat = this.seatOf(actor);
-    const rows: {
-      task_id: string;
-      movement_id: string;
-      version: number;
-      reference: string;
-      status: MovementStatus;
-      organisation: string;
-      notification: NotificationData;
-      created_at: Date;
-      conflicts: {
-        zoneId: string;
-        zone: string;
-        publicLabel: string;
-        level: string;
-        from: string;
-        until: string;
-      }[];
-    }[] = await this.db.query(
-      // The acronym by a subquery, not a join: the same rows (organisation_id is a NOT NULL
-      // foreign key), for about half the PostgreSQL CPU per page (issue 7; bench/queries.ts).
-      `SELECT t.id AS task_id, t.movement_id, t.version, m.reference, m.status,
-              (SELECT o.acronym FROM organisations o WHERE o.id = m.organisation_id) AS organisation,
-              v.notification, t.created_at,
-              (SELECT coalesce(json_agg(json_build_object(
-                        'zoneId', z.id, 'zone', z.name, 'publicLabel', z.public_label, 'level', c.level,
-                        'from', lower(c.overlap), 'until', upper(c.overlap)) ORDER BY c.level, z.name), '[]')
-               FROM movement_conflicts c JOIN restricted_zones z ON z.id = c.zone_id
-               WHERE c.movement_id = t.movement_id AND c.version = t.version) AS conflicts
-       FROM review_tasks t
-       JOIN movement_notifications m ON m.id = t.movement_id AND m.current_version = t.version
-       JOIN movement_versions v ON v.movement_id = t.movement_id AND v.version = t.version
-       WHERE t.seat = $1 AND t.status = 'pending'
-       ORDER BY t.departure_at, t.id
-       LIMIT $2`,
-      [seat, limit],
-    );
-    return {
-      seat,
-      items: rows.map((r) => ({
-        taskId: r.task_id,
-        movementId: r.movement_id,
-        reference: r.reference,
-        version: r.version,
-        status: r.status,
-        organisation: r.organisation,
-        type: r.notification.type,
-        priority: r.notification.priority,
-        route: [r.notification.departure, ...r.notification.waypoints, r.notification.arrival].map(
-          (p) => p.place,
-        ),
-        departureAt: r.notification.departure.at,
-        arrivalAt: r.notification.arrival.at,
-        vehicles: r.notification.vehicles,
-        personnel: r.notification.personnel,
-        escort: r.notification.escort,
-        conflicts: r.conflicts,
-        queuedAt: r.created_at.toISOString(),
-      })),
-    };
+    const [row]: { queue: string }[] = await this.db.query(REVIEW_QUEUE_SQL, [seat, limit]);
+    return row.queue;
+  }
+
+  /** A seat's queue: pending tasks of current versions, soonest departure first. */
+  async queue(actor: Actor, limit = 100): Promise<ReviewQueue> {
+    return JSON.parse(await this.queueJson(actor, limit)) as ReviewQueue;
   }
 
   /** A seat approves, flags or escalates the current version of a movement. */

@@ -6,7 +6,7 @@ import { ValidationFailedException, toProblem } from '@hns/http';
 import { WebMessageKey, wt } from '@hns/i18n';
 import { html } from '@hns/mail';
 import { MovementStatus, MovementsService } from '@hns/movements';
-import { ReviewsService } from '@hns/reviews';
+import { ReviewQueueItem, ReviewsService } from '@hns/reviews';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { decisionFormSchema, decisionInput } from './decision-form';
 import { enumLabel, timeTag, zoneOffsetMinutes } from './format';
@@ -21,9 +21,13 @@ const CELL = { roles: ['cell' as const] };
 const NOT_ACKNOWLEDGED: MovementStatus[] = ['submitted', 'in_review', 'flagged', 'escalated'];
 const DAY = 24 * 3600_000;
 
-type QueueItem = Awaited<ReturnType<ReviewsService['queue']>>['items'][number];
+/** The queue's conflict counts, most severe first, with the level each one is labelled with. */
+const CONFLICT_LEVELS = [
+  { key: 'noGo', level: 'no_go' },
+  { key: 'caution', level: 'caution' },
+] as const;
 
-function queueTable(ctx: PageContext, items: QueueItem[]) {
+function queueTable(ctx: PageContext, items: ReviewQueueItem[]) {
   const { locale } = ctx;
   const t = (key: WebMessageKey, params = {}) => wt(locale, key, params);
   if (items.length === 0) return html`<p>${t('web.queue.empty')}</p>`;
@@ -55,15 +59,17 @@ function queueTable(ctx: PageContext, items: QueueItem[]) {
             <td data-label="${t('web.col.route')}">${i.route.join(' → ')}</td>
             <td data-label="${t('web.col.departure')}">${timeTag(i.departureAt, locale)}</td>
             <td data-label="${t('web.col.escort')}">
-              ${enumLabel('web.escort', i.escort.status, locale)}
+              ${enumLabel('web.escort', i.escortStatus, locale)}
             </td>
             <td data-label="${t('web.col.conflicts')}">
-              ${i.conflicts.map(
-                (c) =>
-                  html`<span class="badge l-${c.level}"
-                      >${enumLabel('web.level', c.level, locale)}</span
-                    >
-                    ${c.zone} `,
+              ${CONFLICT_LEVELS.filter(({ key }) => i.conflicts[key] > 0).map(
+                ({ key, level }) =>
+                  html`<span class="badge l-${level}"
+                    >${t('web.queue.conflicts', {
+                      level: enumLabel('web.level', level, locale),
+                      count: i.conflicts[key],
+                    })}</span
+                  > `,
               )}
             </td>
           </tr>`,

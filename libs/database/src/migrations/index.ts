@@ -7,6 +7,7 @@ import { Admin1Planar1765450000000 } from './1765450000000-admin1-planar';
 import { PlannedMovementsIndex1765710000000 } from './1765710000000-planned-movements-index';
 import { OutboxTimersWait1765720000000 } from './1765720000000-outbox-timers-wait';
 import { ReviewTasksOneIndex1765730000000 } from './1765730000000-review-tasks-one-index';
+import { ReviewTaskQueueLine1765740000000 } from './1765740000000-review-task-queue-line';
 // Domain libraries that own seed data keep their migrations next to it; imported by path so that
 // they never need to import @hns/database back.
 import { Gazetteer1764600000000 } from '../../../gazetteer/src/gazetteer.migration';
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   PlannedMovementsIndex1765710000000,
   OutboxTimersWait1765720000000,
   ReviewTasksOneIndex1765730000000,
+  ReviewTaskQueueLine1765740000000,
 ];
