@@ -13,6 +13,7 @@ import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { OutboxSignal, outboxChannel } from './outbox';
+import { RelayPacer } from './relay-pacer';
 import {
   BATCHED_JOBS,
   JOB_OPTIONS,
@@ -40,6 +41,11 @@ const RELAY_LOOPS = 2;
 /** Idle polling backs off from the first to the last delay; any work found resets it. */
 const IDLE_POLL_MS = [50, 100, 200, 250];
 const MAX_BACKOFF_MS = 15_000;
+/**
+ * Once caught up, batches start at most every RELAY_GATHER_MS (RelayPacer): under a stream of
+ * submissions each batch carries several instead of one, for a delay of at most this much.
+ */
+export const RELAY_GATHER_MS = 25;
 
 /**
  * Moves committed outbox rows to BullMQ. The job id is the outbox id, so a relay that crashes
@@ -49,6 +55,8 @@ const MAX_BACKOFF_MS = 15_000;
  * It polls adaptively (at once again while it finds work, then every 50 ms backing off to
  * 250 ms when idle) and is woken by a nudge published after each commit that wrote outbox rows
  * (OutboxSignal, over Redis pub/sub and in process), so a single submission moves in a few ms.
+ * Under a stream of commits, batches are paced (RelayPacer): at most one every RELAY_GATHER_MS
+ * once the relay has caught up, so that each carries the rows of several commits.
  * No LISTEN/NOTIFY: a NOTIFY in the writing transaction serialises the commits of the whole
  * database.
  */
@@ -64,6 +72,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** A nudge that came while a batch was running: poll again at once. */
   private nudged = false;
   private loops: Promise<void>[] = [];
+  private readonly pacer = new RelayPacer(RELAY_GATHER_MS, BATCH_SIZE);
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -144,8 +153,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     let idle = 0;
     while (this.running) {
       try {
+        const wait = this.pacer.claim(Date.now());
+        if (wait > 0) {
+          await this.sleep(wait, false);
+          continue;
+        }
         this.nudged = false;
         const moved = await this.relayBatch();
+        this.pacer.done(moved);
         failures = 0;
         if (moved > 0) {
           idle = 0;
