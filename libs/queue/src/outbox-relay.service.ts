@@ -112,23 +112,34 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * Relays one batch; returns how many rows it moved. Work to do now, in the order it was
    * written, and timers due within TIMER_RELAY_HORIZON_SECONDS, soonest first: later timers
    * wait in the outbox (each read from its own partial index).
+   *
+   * One statement claims the rows (FOR UPDATE SKIP LOCKED) and marks them relayed, then the jobs
+   * go to BullMQ, then the transaction commits: if enqueueing fails, the rollback leaves them
+   * unrelayed, as when the marking came after it (two round trips fewer per batch).
    */
   async relayBatch(): Promise<number> {
     return this.db.transaction(async (manager) => {
-      const columns = `id, queue, job_name, payload, correlation_id, run_at`;
-      const now: OutboxRow[] = await manager.query(
-        `SELECT ${columns} FROM outbox WHERE relayed_at IS NULL AND run_at IS NULL
-         ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [BATCH_SIZE],
-      );
-      const timers: OutboxRow[] = await manager.query(
-        `SELECT ${columns} FROM outbox
-         WHERE relayed_at IS NULL AND run_at IS NOT NULL
-           AND run_at <= now() + make_interval(secs => $2)
-         ORDER BY run_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      // The rows in the order of the two reads (each numbered as it returns them), as when they
+      // were read by two statements and marked by a third.
+      const rows: OutboxRow[] = await manager.query(
+        `WITH ready AS MATERIALIZED (
+           SELECT id FROM outbox WHERE relayed_at IS NULL AND run_at IS NULL
+           ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED),
+         due AS MATERIALIZED (
+           SELECT id FROM outbox
+           WHERE relayed_at IS NULL AND run_at IS NOT NULL
+             AND run_at <= now() + make_interval(secs => $2)
+           ORDER BY run_at LIMIT $1 FOR UPDATE SKIP LOCKED),
+         claimed AS (
+           SELECT id, 0 AS part, row_number() OVER () AS n FROM ready
+           UNION ALL
+           SELECT id, 1 AS part, row_number() OVER () AS n FROM due),
+         moved AS (
+           UPDATE outbox o SET relayed_at = now() FROM claimed c WHERE o.id = c.id
+           RETURNING o.id, o.queue, o.job_name, o.payload, o.correlation_id, o.run_at, c.part, c.n)
+         SELECT id, queue, job_name, payload, correlation_id, run_at FROM moved ORDER BY part, n`,
         [BATCH_SIZE, TIMER_RELAY_HORIZON_SECONDS],
       );
-      const rows = [...now, ...timers];
       if (rows.length === 0) return 0;
       const byQueue = new Map<QueueName, OutboxRow[]>();
       for (const row of rows) {
@@ -141,9 +152,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         if (!queue) throw new Error(`outbox row for unknown queue "${name}"`);
         await queue.addBulk(toJobs(name, queueRows));
       }
-      await manager.query(`UPDATE outbox SET relayed_at = now() WHERE id = ANY($1::uuid[])`, [
-        rows.map((row) => row.id),
-      ]);
       return rows.length;
     });
   }
