@@ -55,6 +55,47 @@ describe('durable hand-off from the API to the worker', () => {
     }
   });
 
+  it('marks nothing relayed when enqueueing a batch fails, and relays the rows once it succeeds', async () => {
+    // The relay marks its rows relayed in the statement that claims them, before enqueueing:
+    // only the rollback of that transaction keeps them for the next batch.
+    const queue = h.worker!.get<Queue>(getQueueToken(QUEUES.mail), { strict: false });
+    await queue.pause();
+    const failing = jest.spyOn(queue, 'addBulk').mockRejectedValue(new Error('Redis is away'));
+    try {
+      const [row] = await h.db.query(
+        `INSERT INTO outbox (queue, job_name, payload) VALUES ($1, $2, $3::jsonb) RETURNING id`,
+        [QUEUES.mail, 'test.noop', JSON.stringify({ probe: 'rollback' })],
+      );
+      await waitFor(
+        async () =>
+          failing.mock.calls.some(([jobs]) =>
+            jobs.some((job) => (job.opts as { jobId?: string } | undefined)?.jobId === row.id),
+          ),
+        { description: 'a batch with the row to fail' },
+      );
+      const [afterFailure] = await h.db.query(`SELECT relayed_at FROM outbox WHERE id = $1`, [
+        row.id,
+      ]);
+      expect(afterFailure.relayed_at).toBeNull();
+
+      failing.mockRestore();
+      await waitFor(
+        async () =>
+          (await h.db.query(`SELECT relayed_at FROM outbox WHERE id = $1`, [row.id]))[0]
+            .relayed_at !== null,
+        { description: 'the outbox row to be relayed once enqueueing works', timeoutMs: 20_000 },
+      );
+      const jobs = (
+        await queue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])
+      ).filter((job) => job.id === row.id);
+      expect(jobs).toHaveLength(1);
+      await queue.remove(row.id);
+    } finally {
+      failing.mockRestore();
+      await queue.resume();
+    }
+  });
+
   it('keeps the work in the outbox while the relay is failing, and delivers it once it recovers', async () => {
     const created = await submit(75);
     const [row] = await h.db.query(

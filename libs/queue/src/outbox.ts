@@ -10,6 +10,7 @@ import {
 } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { currentRequestId } from '@hns/logging';
+import { NudgeThrottle } from './nudge-throttle';
 import { QueueName } from './queues';
 
 export interface OutboxMessage {
@@ -70,6 +71,12 @@ export function outboxInsert(
 }
 
 const OUTBOX_WRITTEN = 'hns.outboxWritten';
+/**
+ * Nudges over Redis: at most one every this many ms per process. Under a stream of submissions
+ * the relay is already at work (a nudge only wakes an idle relay); a lone submission after a
+ * quiet moment is nudged at once.
+ */
+export const NUDGE_INTERVAL_MS = 20;
 /** The signal of each data source (the API's, the worker's; both in one process in the tests). */
 const signals = new WeakMap<DataSource, OutboxSignal>();
 
@@ -93,9 +100,9 @@ export function outboxChannel(config: Pick<AppConfig, 'REDIS_URL' | 'QUEUE_PREFI
  * Tells the relay that outbox rows were committed, so it moves them at once instead of at its
  * next poll. No NOTIFY in the writing transaction (PostgreSQL serialises the commits of
  * transactions that notify): an in-process call to a relay in the same application (the
- * worker), else a Redis message published after commit, at most one in flight per process
- * (nudges in between are folded into the next). Best effort: a lost nudge only delays the work
- * until the relay polls.
+ * worker), else a Redis message published after commit, at most one in flight per process and
+ * at most one every NUDGE_INTERVAL_MS (nudges in between are folded into the next, published after
+ * them: NudgeThrottle). Best effort: a lost nudge only delays the work until the relay polls.
  */
 @Injectable()
 export class OutboxSignal
@@ -104,8 +111,7 @@ export class OutboxSignal
   private readonly logger = new Logger(OutboxSignal.name);
   private readonly listeners = new Set<() => void>();
   private redis?: Redis;
-  private publishing = false;
-  private again = false;
+  private readonly publisher = new NudgeThrottle(NUDGE_INTERVAL_MS, () => this.publish());
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -153,24 +159,14 @@ export class OutboxSignal
       for (const listener of this.listeners) listener();
       return;
     }
-    if (this.publishing) {
-      this.again = true;
-      return;
-    }
-    void this.publish();
+    this.publisher.trigger();
   }
 
   private async publish(): Promise<void> {
-    this.publishing = true;
     try {
-      do {
-        this.again = false;
-        await this.redis?.publish(outboxChannel(this.config), '1');
-      } while (this.again);
+      await this.redis?.publish(outboxChannel(this.config), '1');
     } catch (error) {
       this.logger.debug(`outbox nudge not published (${String(error)}); the relay polls`);
-    } finally {
-      this.publishing = false;
     }
   }
 }
