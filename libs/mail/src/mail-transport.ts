@@ -6,6 +6,7 @@ import { APP_CONFIG, AppConfig } from '@hns/config';
 import { describeMailError, urlSecrets } from './mail-errors';
 import { MailMessage, MailSendResult } from './mail-message';
 import { MailSinkServer } from './mail-sink.server';
+import { CompiledMessage, compileMessage } from './mime-message';
 
 export type MailTransportConfig = Pick<AppConfig, 'SMTP_URL' | 'MAIL_FROM' | 'MAIL_SINK_PORT'>;
 
@@ -56,23 +57,25 @@ export class MailTransport implements OnApplicationShutdown {
 
   async send(message: MailMessage): Promise<MailSendResult> {
     checkMessage(message);
+    let compiled: CompiledMessage;
+    try {
+      compiled = compileMessage(message, {
+        from: this.config.MAIL_FROM,
+        // The random part of the multipart boundaries, drawn once per message.
+        boundaryBase: boundaryBase(),
+      });
+    } catch (error) {
+      // An address or header nodemailer cannot encode: sending it again cannot succeed.
+      throw new InvalidMailMessageError(
+        `the message could not be built: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    // The message built in one pass (see compileMessage) and handed to the pool as it is: no
+    // MIME tree of streams, one socket write.
     const info = await this.pool().sendMail({
-      to: message.to,
-      cc: message.cc,
-      subject: message.subject,
-      text: message.text,
-      html: message.html,
-      attachments: message.attachments?.map(({ filename, content, contentType }) => ({
-        filename,
-        content,
-        contentType,
-      })),
-      headers: message.headers,
-      priority: message.priority,
-      messageId: message.messageId,
-      // The random part of the multipart boundaries, drawn once per message (nodemailer draws
-      // one for every MIME part when it is not given, and uses only the root's).
-      baseBoundary: boundaryBase(),
+      envelope: compiled.envelope,
+      raw: compiled.raw,
+      messageId: compiled.messageId,
       signal: AbortSignal.timeout(SEND_DEADLINE_MS),
     });
     return {
