@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { createTransport, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
 import { APP_CONFIG, AppConfig } from '@hns/config';
@@ -131,11 +130,6 @@ export class MailTransport implements OnApplicationShutdown {
       // Messages carry their content inline; never let one read a local file or fetch a URL.
       { from: this.config.MAIL_FROM, disableFileAccess: true, disableUrlAccess: true },
     );
-    // The same bytes, handed to the SMTP connection in one piece (see wholeMessage).
-    this.transporter.use('stream', (mail, done) => {
-      mail.message.processFunc(wholeMessage);
-      done();
-    });
     return this.transporter;
   }
 
@@ -159,32 +153,6 @@ export function boundaryBase(): string {
   }
   randomOffset += 8;
   return randomPool.toString('hex', randomOffset - 8, randomOffset);
-}
-
-/**
- * The compiled message as one chunk. nodemailer streams a message as it encodes it, a header or
- * a quoted-printable line at a time, and each chunk became its own socket write: about a hundred
- * system calls for a 9.7 KB acknowledgement, a fifth of the worker's CPU per email (bench, issue 7).
- * The content is in memory already (disableFileAccess, disableUrlAccess), so nothing is lost by
- * waiting for its end. An error of the input is passed on to the output; nodemailer destroys the
- * input when the output fails. (No stream.pipeline: it builds an AbortController and a
- * DOMException for every message.)
- */
-export function wholeMessage(input: Readable): Readable {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  const output = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      length += chunk.length;
-      done();
-    },
-    flush(done) {
-      done(null, Buffer.concat(chunks, length));
-    },
-  });
-  input.once('error', (error) => output.destroy(error));
-  return input.pipe(output);
 }
 
 function checkMessage(message: MailMessage): void {
