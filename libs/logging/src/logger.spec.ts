@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import { currentRequestId, runWithLogContext } from './context';
 import { logEmailSent } from './email-logging';
 import { runLoggedJob } from './job-logging';
-import { configureLogging, getLogger } from './logger';
+import { configureLogging, getLogger, standardOutput } from './logger';
 import { PinoNestLogger } from './nest-logger';
 import { hashAddress } from './redaction';
 
@@ -226,5 +230,32 @@ describe('logEmailSent', () => {
       correlationId: 'm-1',
     });
     expect(out.raw.join('')).not.toMatch(/aminata|ocha\.test/);
+  });
+});
+
+describe('standard output (the default destination of the processes)', () => {
+  it('writes lines in batches, every line within about 100 ms', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hns-log-'));
+    const file = join(dir, 'out.log');
+    const fd = fs.openSync(file, 'a');
+    const write = jest.spyOn(fs, 'write');
+    try {
+      configureLogging({ service: 'test', destination: standardOutput(fd) });
+      for (let i = 0; i < 20; i++) getLogger().info({ i }, `email sent ${i}`);
+      // Twenty lines, far less than 4 KB: no write yet (one system call per line before).
+      expect(write).not.toHaveBeenCalled();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(write.mock.calls.length).toBeGreaterThanOrEqual(1);
+      expect(write.mock.calls.length).toBeLessThanOrEqual(2);
+      const lines = (await readFile(file, 'utf8')).trim().split('\n');
+      expect(lines.map((line) => (JSON.parse(line) as Line).i)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i),
+      );
+    } finally {
+      write.mockRestore();
+      configureLogging({ service: 'test', level: 'silent', destination: { write: () => {} } });
+      fs.closeSync(fd);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
