@@ -217,7 +217,55 @@ describe('compileMessage (an email built in one pass)', () => {
   });
 });
 
+const decodeQp = (qp: string): Buffer =>
+  Buffer.from(
+    qp
+      .replace(/=\r\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+    'latin1',
+  );
+
 describe('quotedPrintable and base64Lines', () => {
+  it('encodes any text reversibly: 76 characters a line, whole characters, no trailing space', () => {
+    const alphabet = [
+      'a',
+      'Z',
+      ' ',
+      '\t',
+      '=',
+      '.',
+      'é',
+      '→',
+      '€',
+      '🚚',
+      '\n',
+      '\r\n',
+      '\u0001',
+      'ǅ',
+    ];
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let n = 0; n < 400; n++) {
+      const text = Array.from(
+        { length: Math.floor(random() * 300) },
+        () => alphabet[Math.floor(random() * alphabet.length)],
+      ).join('');
+      const qp = quotedPrintable(text);
+      expect(decodeQp(qp).toString('utf8')).toBe(text.replace(/\r?\n/g, '\r\n'));
+      // 7-bit, only CRLF line breaks
+      // eslint-disable-next-line no-control-regex
+      expect(/[^\x09\x0d\x0a\x20-\x7e]|\r(?!\n)|(?<!\r)\n/.test(qp)).toBe(false);
+      for (const line of qp.split('\r\n')) {
+        expect(line.length).toBeLessThanOrEqual(76);
+        // Whitespace at the end of a line would be dropped by the receiver.
+        expect(/[ \t]$/.test(line)).toBe(false);
+        // A soft line break never cuts a character's UTF-8 sequence.
+        expect(() => strict.decode(decodeQp(line.replace(/=$/, '')))).not.toThrow();
+      }
+    }
+  });
+
   it('round-trip French text and bytes, with lines of at most 76 characters', async () => {
     const text = `${LONG_FR}\n${LONG_EN}\n`;
     const qp = quotedPrintable(text);
