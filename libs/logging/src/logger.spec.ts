@@ -1,8 +1,13 @@
+import { once } from 'node:events';
+import fs from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UnrecoverableError } from 'bullmq';
 import { currentRequestId, runWithLogContext } from './context';
 import { logEmailSent } from './email-logging';
 import { runLoggedJob } from './job-logging';
-import { configureLogging, getLogger } from './logger';
+import { configureLogging, getLogger, standardOutput } from './logger';
 import { PinoNestLogger } from './nest-logger';
 import { hashAddress } from './redaction';
 
@@ -226,5 +231,38 @@ describe('logEmailSent', () => {
       correlationId: 'm-1',
     });
     expect(out.raw.join('')).not.toMatch(/aminata|ocha\.test/);
+  });
+});
+
+describe('standard output (the default destination of the processes)', () => {
+  it('writes lines in batches, every line within about 100 ms', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hns-log-'));
+    const file = join(dir, 'out.log');
+    const fd = fs.openSync(file, 'a');
+    const write = jest.spyOn(fs, 'write');
+    // Writes of lines to the file (the periodic flush also writes nothing when idle).
+    const writesToFile = () =>
+      write.mock.calls.filter(([target, data]) => target === fd && String(data).length > 0).length;
+    const destination = standardOutput(fd) as unknown as NodeJS.WritableStream;
+    try {
+      configureLogging({ service: 'test', destination });
+      for (let i = 0; i < 20; i++) getLogger().info({ i }, `email sent ${i}`);
+      // Twenty lines, far less than 4 KB: no write yet (one system call per line before).
+      expect(writesToFile()).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(writesToFile()).toBe(1);
+      const lines = (await readFile(file, 'utf8')).trim().split('\n');
+      expect(lines.map((line) => (JSON.parse(line) as Line).i)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i),
+      );
+    } finally {
+      write.mockRestore();
+      configureLogging({ service: 'test', level: 'silent', destination: { write: () => {} } });
+      // Closes the file descriptor and stops the periodic flush.
+      const closed = once(destination, 'close');
+      destination.end();
+      await closed;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

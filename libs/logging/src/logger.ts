@@ -50,8 +50,18 @@ export function createLogger(options: LoggingOptions): Logger {
         },
       },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? standardOutput(),
   );
+}
+
+/**
+ * Standard output (or `fd`), written in batches: lines wait in memory until 4 KB have gathered
+ * or for at most 100 ms, instead of one write system call per line (each email cost the worker
+ * two, about a tenth of its CPU per email; bench, issue 7). pino writes what is left
+ * synchronously when the process exits, crash included; only a SIGKILL can lose the last 100 ms.
+ */
+export function standardOutput(fd = 1): DestinationStream {
+  return pino.destination({ dest: fd, sync: false, minLength: 4096, periodicFlush: 100 });
 }
 
 function serializeErrorField(value: unknown): unknown {

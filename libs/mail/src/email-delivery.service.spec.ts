@@ -170,6 +170,45 @@ describe('EmailDeliveryService (PostgreSQL)', () => {
     });
   });
 
+  it('sendOnceWith: loads the data in the claiming statement, once, with its own parameters', async () => {
+    if (skipped()) return;
+    const key = { idempotencyKey: 'ack:m3:v2', kind: 'acknowledgement' };
+    const load = {
+      label: 'spec',
+      // $1 and $2 are the load's own parameters, whatever the claim's are.
+      sql: `SELECT $1::text AS name, $2::integer AS version, now() AS at WHERE $2::integer > 0`,
+      parameters: ['Ségou → Tombouctou', 2],
+      notFound: 'movement m3 version 2 not found',
+    };
+    const rows: { name: string; version: number; at: Date }[] = [];
+    const build = (row: { name: string; version: number; at: Date }) => {
+      rows.push(row);
+      return { ...receipt(), subject: `Accusé ${row.name} v${row.version}` };
+    };
+    const first = await service.sendOnceWith(key, load, build);
+    const second = await service.sendOnceWith(key, load, build);
+    expect(first).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(second).toMatchObject({ status: 'already_sent' });
+    expect(rows).toEqual([{ name: 'Ségou → Tombouctou', version: 2, at: expect.any(Date) }]);
+    expect(await row(key.idempotencyKey)).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+      subject: 'Accusé Ségou → Tombouctou v2',
+    });
+
+    // No row: the attempt is recorded as failed, the error thrown, nothing built or sent.
+    const missing = { idempotencyKey: 'ack:m404:v2', kind: 'acknowledgement' };
+    await expect(
+      service.sendOnceWith(missing, { ...load, parameters: ['x', 0] }, build),
+    ).rejects.toThrow('movement m3 version 2 not found');
+    expect(rows).toHaveLength(1);
+    expect(await row(missing.idempotencyKey)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      last_error: 'could not build the message: movement m3 version 2 not found',
+    });
+  });
+
   it('two concurrent runs of one job end with the row sent once', async () => {
     if (skipped()) return;
     const key = { idempotencyKey: 'reminder:m2:ocha', kind: 'reminder' };

@@ -28,6 +28,30 @@ interface DeliveryRow {
 }
 
 /**
+ * Records an attempt: one statement (created, or counted again unless already sent), so two runs
+ * racing here cannot both skip the count. Committed WITHOUT waiting for the WAL flush
+ * (synchronous_commit off for this statement's transaction only): a crash may lose the last few
+ * ms of these claims, which only under-counts attempts or forgets a 'pending' row that the job's
+ * retry writes again; nothing is sent on the strength of it. The 'sent' mark stays synchronous:
+ * a lost 'sent' mark would let the retry send the email twice. Its flush also makes this claim
+ * durable, since the WAL is flushed in order. The CTE `claim` has the attempts; no row: sent.
+ */
+const CLAIM_SQL = `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)),
+  claim AS (
+    INSERT INTO email_deliveries
+      (idempotency_key, kind, recipients, movement_id, movement_version, attempts)
+    SELECT $1::text, $2::text, '{}'::text[], $3::uuid, $4::integer, 1 FROM async_commit
+    ON CONFLICT (idempotency_key) DO UPDATE SET attempts = email_deliveries.attempts + 1
+      WHERE email_deliveries.status <> 'sent'
+    RETURNING attempts
+  )`;
+const CLAIM_PARAMETERS = 4;
+
+function claimParameters(key: EmailDeliveryKey): unknown[] {
+  return [key.idempotencyKey, key.kind, key.movementId ?? null, key.movementVersion ?? null];
+}
+
+/**
  * Sends each email once per idempotency key, recorded in email_deliveries. A job that runs
  * twice finds the row 'sent' and sends nothing; a crash between sending and recording is
  * covered by the Message-ID, derived from the key, which receivers use to drop the duplicate.
@@ -56,26 +80,57 @@ export class EmailDeliveryService {
     const { idempotencyKey } = key;
     if (!idempotencyKey || !key.kind)
       throw new Error('sendOnce: idempotencyKey and kind are required');
-    // Record the attempt: one statement (created, or counted again unless already sent), so two
-    // runs racing here cannot both skip the count. Committed WITHOUT waiting for the WAL flush
-    // (synchronous_commit off for this statement's transaction only): a crash may lose the last
-    // few ms of these claims, which only under-counts attempts or forgets a 'pending' row that
-    // the job's retry writes again; nothing is sent on the strength of it. The 'sent' mark below
-    // stays synchronous: a lost 'sent' mark would let the retry send the email twice. Its flush
-    // also makes this claim durable, since the WAL is flushed in order.
+    // Record the attempt (see CLAIM_SQL).
     const [claimed] = await this.rows<Pick<DeliveryRow, 'attempts'>>(
       'email-delivery-claim',
-      `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
-       INSERT INTO email_deliveries
-         (idempotency_key, kind, recipients, movement_id, movement_version, attempts)
-       SELECT $1::text, $2::text, '{}'::text[], $3::uuid, $4::integer, 1 FROM async_commit
-       ON CONFLICT (idempotency_key) DO UPDATE SET attempts = email_deliveries.attempts + 1
-         WHERE email_deliveries.status <> 'sent'
-       RETURNING attempts`,
-      [idempotencyKey, key.kind, key.movementId ?? null, key.movementVersion ?? null],
+      `${CLAIM_SQL} SELECT attempts FROM claim`,
+      claimParameters(key),
     );
     if (!claimed) return this.alreadySent(idempotencyKey);
+    return this.deliver(key, claimed.attempts, build);
+  }
 
+  /**
+   * sendOnce with the email's data loaded in the same statement as the claim: one round trip
+   * to PostgreSQL fewer per email, for the emails sent in bulk (bench, issue 7). `load` is a
+   * SELECT of at most one row, its parameters numbered from $1 as usual (they follow the
+   * claim's in the statement); `build` gets that row. Nothing is loaded when the email was
+   * already sent. No row: the attempt is recorded as failed and the error thrown.
+   */
+  async sendOnceWith<T extends object>(
+    key: EmailDeliveryKey,
+    load: { label: string; sql: string; parameters: unknown[]; notFound: string },
+    build: (row: T) => Promise<MailMessage> | MailMessage,
+  ): Promise<EmailDeliveryOutcome> {
+    const { idempotencyKey } = key;
+    if (!idempotencyKey || !key.kind)
+      throw new Error('sendOnceWith: idempotencyKey and kind are required');
+    const offset = CLAIM_PARAMETERS;
+    const loadSql = load.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+    const [claimed] = await this.rows<T & { hns_claim_attempts: number; hns_found: boolean }>(
+      `email-delivery-claim-${load.label}`,
+      `${CLAIM_SQL}
+       SELECT claim.attempts AS hns_claim_attempts, data.*
+       FROM claim LEFT JOIN LATERAL (SELECT true AS hns_found, d.* FROM (${loadSql}) d) data ON true`,
+      [...claimParameters(key), ...load.parameters],
+    );
+    if (!claimed) return this.alreadySent(idempotencyKey);
+    const { hns_claim_attempts: attempts, hns_found: found, ...row } = claimed;
+    if (!found) {
+      const error = new Error(load.notFound);
+      await this.recordFailure(idempotencyKey, `could not build the message: ${error.message}`);
+      throw error;
+    }
+    return this.deliver(key, attempts, () => build(row as unknown as T));
+  }
+
+  /** Builds, sends and records an email whose attempt is claimed. */
+  private async deliver(
+    key: EmailDeliveryKey,
+    attempts: number,
+    build: () => Promise<MailMessage> | MailMessage,
+  ): Promise<EmailDeliveryOutcome> {
+    const { idempotencyKey } = key;
     let message: MailMessage;
     try {
       message = {
@@ -115,7 +170,7 @@ export class EmailDeliveryService {
         ],
       ),
     );
-    return { status: 'sent', ...result, attempts: claimed.attempts };
+    return { status: 'sent', ...result, attempts };
   }
 
   private async alreadySent(idempotencyKey: string): Promise<EmailDeliveryOutcome> {

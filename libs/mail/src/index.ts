@@ -9,3 +9,4 @@ export * from './mail-sink.store';
 export * from './mail-transport';
 export * from './mail.module';
 export * from './message-id';
+export * from './mime-message';

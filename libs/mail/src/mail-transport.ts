@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { createTransport, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { describeMailError, urlSecrets } from './mail-errors';
 import { MailMessage, MailSendResult } from './mail-message';
 import { MailSinkServer } from './mail-sink.server';
+import { CompiledMessage, compileMessage } from './mime-message';
 
 export type MailTransportConfig = Pick<AppConfig, 'SMTP_URL' | 'MAIL_FROM' | 'MAIL_SINK_PORT'>;
 
@@ -56,23 +56,25 @@ export class MailTransport implements OnApplicationShutdown {
 
   async send(message: MailMessage): Promise<MailSendResult> {
     checkMessage(message);
+    let compiled: CompiledMessage;
+    try {
+      compiled = compileMessage(message, {
+        from: this.config.MAIL_FROM,
+        // The random part of the multipart boundaries, drawn once per message.
+        boundaryBase: boundaryBase(),
+      });
+    } catch (error) {
+      // An address or header nodemailer cannot encode: sending it again cannot succeed.
+      throw new InvalidMailMessageError(
+        `the message could not be built: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    // The message built in one pass (see compileMessage) and handed to the pool as it is: no
+    // MIME tree of streams, one socket write.
     const info = await this.pool().sendMail({
-      to: message.to,
-      cc: message.cc,
-      subject: message.subject,
-      text: message.text,
-      html: message.html,
-      attachments: message.attachments?.map(({ filename, content, contentType }) => ({
-        filename,
-        content,
-        contentType,
-      })),
-      headers: message.headers,
-      priority: message.priority,
-      messageId: message.messageId,
-      // The random part of the multipart boundaries, drawn once per message (nodemailer draws
-      // one for every MIME part when it is not given, and uses only the root's).
-      baseBoundary: boundaryBase(),
+      envelope: compiled.envelope,
+      raw: compiled.raw,
+      messageId: compiled.messageId,
       signal: AbortSignal.timeout(SEND_DEADLINE_MS),
     });
     return {
@@ -128,11 +130,6 @@ export class MailTransport implements OnApplicationShutdown {
       // Messages carry their content inline; never let one read a local file or fetch a URL.
       { from: this.config.MAIL_FROM, disableFileAccess: true, disableUrlAccess: true },
     );
-    // The same bytes, handed to the SMTP connection in one piece (see wholeMessage).
-    this.transporter.use('stream', (mail, done) => {
-      mail.message.processFunc(wholeMessage);
-      done();
-    });
     return this.transporter;
   }
 
@@ -156,32 +153,6 @@ export function boundaryBase(): string {
   }
   randomOffset += 8;
   return randomPool.toString('hex', randomOffset - 8, randomOffset);
-}
-
-/**
- * The compiled message as one chunk. nodemailer streams a message as it encodes it, a header or
- * a quoted-printable line at a time, and each chunk became its own socket write: about a hundred
- * system calls for a 9.7 KB acknowledgement, a fifth of the worker's CPU per email (bench, issue 7).
- * The content is in memory already (disableFileAccess, disableUrlAccess), so nothing is lost by
- * waiting for its end. An error of the input is passed on to the output; nodemailer destroys the
- * input when the output fails. (No stream.pipeline: it builds an AbortController and a
- * DOMException for every message.)
- */
-export function wholeMessage(input: Readable): Readable {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  const output = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      length += chunk.length;
-      done();
-    },
-    flush(done) {
-      done(null, Buffer.concat(chunks, length));
-    },
-  });
-  input.once('error', (error) => output.destroy(error));
-  return input.pipe(output);
 }
 
 function checkMessage(message: MailMessage): void {

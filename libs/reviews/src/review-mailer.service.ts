@@ -34,6 +34,15 @@ interface MovementRow {
   acknowledged_at: Date | null;
 }
 
+/** A movement's version as the cell's emails show it ($1 movement id, $2 version). */
+const MOVEMENT_SQL = `SELECT m.id, m.reference, m.status, m.cancellation_reason, m.updated_at,
+       o.name AS organisation_name, v.notification,
+       (SELECT max(decided_at) FROM review_tasks t WHERE t.movement_id = m.id AND t.version = v.version) AS acknowledged_at
+FROM movement_versions v
+JOIN movement_notifications m ON m.id = v.movement_id
+JOIN organisations o ON o.id = m.organisation_id
+WHERE v.movement_id = $1 AND v.version = $2`;
+
 const SEAT_NAMES: Record<string, { fr: string; en: string }> = {
   armed_forces_liaison: { fr: 'Liaison forces armées', en: 'Armed forces liaison' },
   undss: { fr: 'UNDSS', en: 'UNDSS' },
@@ -54,15 +63,21 @@ export class ReviewMailer {
   ) {}
 
   async sendAcknowledgement(movementId: string, version: number): Promise<void> {
-    const m = await this.movement(movementId, version);
-    await this.deliveries.sendOnce(
+    // The movement is loaded by the statement that claims the email (one round trip fewer).
+    await this.deliveries.sendOnceWith<MovementRow>(
       {
         idempotencyKey: `movement.acknowledgement:${movementId}:v${version}`,
         kind: 'movement.acknowledgement',
         movementId,
         movementVersion: version,
       },
-      () =>
+      {
+        label: 'acknowledgement',
+        sql: MOVEMENT_SQL,
+        parameters: [movementId, version],
+        notFound: `movement ${movementId} version ${version} not found`,
+      },
+      (m) =>
         renderAcknowledgement(
           {
             reference: m.reference,
@@ -398,13 +413,7 @@ export class ReviewMailer {
     const [row] = await preparedQuery<MovementRow & QueryResultRow>(
       this.db,
       'review-mailer-movement',
-      `SELECT m.id, m.reference, m.status, m.cancellation_reason, m.updated_at,
-              o.name AS organisation_name, v.notification,
-              (SELECT max(decided_at) FROM review_tasks t WHERE t.movement_id = m.id AND t.version = v.version) AS acknowledged_at
-       FROM movement_versions v
-       JOIN movement_notifications m ON m.id = v.movement_id
-       JOIN organisations o ON o.id = m.organisation_id
-       WHERE v.movement_id = $1 AND v.version = $2`,
+      MOVEMENT_SQL,
       [movementId, version],
     );
     if (!row) throw new Error(`movement ${movementId} version ${version} not found`);

@@ -117,6 +117,27 @@ describe('movement calendar file (RFC 5545)', () => {
     expect(foldLine('é'.repeat(40)).split('\r\n')[0]).toBe('é'.repeat(37));
   });
 
+  it('folds any text between code points, at most 75 octets a line, unfolding to the same', () => {
+    const alphabet = ['a', ' ', 'é', '→', '€', '𝄞', '🚚', '\\,', 'Ǆ', '\ud800'];
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let n = 0; n < 300; n++) {
+      const length = Math.floor(random() * 200);
+      const line = Array.from(
+        { length },
+        () => alphabet[Math.floor(random() * alphabet.length)],
+      ).join('');
+      const folded = foldLine(line);
+      const physical = folded.split('\r\n');
+      for (const [i, part] of physical.entries()) {
+        expect(Buffer.byteLength(part, 'utf8')).toBeLessThanOrEqual(75);
+        if (i > 0) expect(part.startsWith(' ')).toBe(true);
+      }
+      expect(physical.map((part, i) => (i === 0 ? part : part.slice(1))).join('')).toBe(line);
+      expect(folded).not.toMatch(/[\ud800-\udbff]\r\n [\udc00-\udfff]/);
+    }
+  });
+
   it('refuses an arrival that is not after the departure', () => {
     expect(() => renderMovementIcs({ ...event, end: event.start })).toThrow(/end: .* after start/);
     expect(() => renderMovementIcs({ ...event, start: 'tomorrow' })).toThrow(/start: /);

@@ -70,23 +70,30 @@ export function escapeText(value: string): string {
  * Splits between code points only, so a multi-byte character is never cut in two.
  */
 export function foldLine(line: string): string {
-  if (Buffer.byteLength(line, 'utf8') <= MAX_LINE_OCTETS) return line;
+  // Most lines are short: their length in UTF-16 units is at most their length in octets / 3.
+  if (line.length * 3 <= MAX_LINE_OCTETS || Buffer.byteLength(line, 'utf8') <= MAX_LINE_OCTETS)
+    return line;
   const parts: string[] = [];
-  let current = '';
+  let start = 0;
   let octets = 0;
-  for (const char of line) {
-    const size = Buffer.byteLength(char, 'utf8');
+  for (let i = 0; i < line.length;) {
+    const code = line.charCodeAt(i);
+    // One code point: its UTF-8 size and its length in UTF-16 units (2 for a surrogate pair).
+    const next = line.charCodeAt(i + 1);
+    const pair = code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff;
+    const units = pair ? 2 : 1;
+    const size = code < 0x80 ? 1 : code < 0x800 ? 2 : pair ? 4 : 3;
     // Continuation lines start with a space, which counts towards their 75 octets.
     const limit = parts.length === 0 ? MAX_LINE_OCTETS : MAX_LINE_OCTETS - 1;
     if (octets + size > limit) {
-      parts.push(current);
-      current = '';
+      parts.push(line.slice(start, i));
+      start = i;
       octets = 0;
     }
-    current += char;
     octets += size;
+    i += units;
   }
-  parts.push(current);
+  parts.push(line.slice(start));
   return parts.join(`${CRLF} `);
 }
 

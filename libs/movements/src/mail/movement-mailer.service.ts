@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
+import { preparedQuery } from '@hns/database';
 import { EmailDeliveryService } from '@hns/mail';
 import type { NotificationData } from '../notification.schema';
 import { renderReceipt } from './receipt.mail';
@@ -22,7 +24,10 @@ export class MovementMailer {
   ) {}
 
   async sendReceipt(movementId: string, version: number): Promise<void> {
-    const rows: VersionRow[] = await this.db.query(
+    // Once per submission: a prepared statement (parsed and planned once per connection).
+    const rows = await preparedQuery<VersionRow & QueryResultRow>(
+      this.db,
+      'movement-mailer-version',
       `SELECT m.reference, o.name AS organisation_name, v.notification
        FROM movement_versions v
        JOIN movement_notifications m ON m.id = v.movement_id
