@@ -1,7 +1,10 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Pool } from 'pg';
 import { type Context, reserve } from './lib/context';
 import { count } from './lib/db';
+import { ROOT } from './lib/env';
 import { type LatencySummary, sequentialLatency } from './lib/http';
 import { seedMovements } from './lib/seed';
 
@@ -158,10 +161,16 @@ async function busiestRegion(pool: Pool): Promise<string | undefined> {
 }
 
 /**
- * EXPLAIN ANALYZE of the statements behind the three reads. These are copies of the SQL in
- * libs/reviews/src/review-queue.ts (queue) and libs/movements/src/movements.service.ts
- * (list) for diagnosis; the latencies above come from the real API.
+ * EXPLAIN ANALYZE of the statements behind the three reads: the queue's is the API's own
+ * (REVIEW_QUEUE_SQL, from dist/), the lists' a copy of libs/movements/src/movements.service.ts,
+ * for diagnosis; the latencies above come from the real API.
  */
+/** The seat queue's statement as the API runs it (libs/reviews review-queue.ts, built in dist/). */
+function reviewQueueSql(): string {
+  const loadDist = createRequire(join(ROOT, 'dist', 'index.js'));
+  return (loadDist('./libs/reviews/src') as { REVIEW_QUEUE_SQL: string }).REVIEW_QUEUE_SQL;
+}
+
 async function explainReads(
   ctx: Context,
   region: string | undefined,
@@ -174,34 +183,7 @@ async function explainReads(
     m.organisation_id, o.acronym AS organisation_acronym, o.name AS organisation_name`;
   const statements: Record<string, { sql: string; params: unknown[] }> = {
     'seat review queue': {
-      sql: `SELECT '{"seat":' || to_json($1::text)::text || ',"items":['
-              || coalesce(string_agg(row_to_json((
-                   SELECT r FROM (SELECT t.id AS "taskId", t.movement_id AS "movementId", t.reference,
-                                         t.version, t.status, t.acronym AS organisation, t.type,
-                                         t.priority, t.route_places AS route,
-                                         to_char(t.movement_departure_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "departureAt",
-                                         to_char(t.arrival_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "arrivalAt",
-                                         t.escort_status AS "escortStatus",
-                                         t.vehicle_count AS "vehicleCount",
-                                         t.personnel_count AS "personnelCount",
-                                         row_to_json(c) AS conflicts,
-                                         to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "queuedAt") r))::text,
-                            ',' ORDER BY t.departure_at, t.id), '')
-              || ']}' AS queue
-       FROM (SELECT t.id, t.movement_id, t.version, t.departure_at, t.route_places, t.escort_status,
-                    t.vehicle_count, t.personnel_count, t.created_at, m.reference, m.status, m.type,
-                    m.priority, m.departure_at AS movement_departure_at, m.arrival_at, o.acronym
-             FROM review_tasks t
-             JOIN movement_notifications m ON m.id = t.movement_id AND m.current_version = t.version
-             JOIN organisations o ON o.id = m.organisation_id
-             WHERE t.seat = $1::text AND t.status = 'pending'
-             ORDER BY t.departure_at, t.id
-             LIMIT $2) t
-       CROSS JOIN LATERAL (
-         SELECT count(*) FILTER (WHERE k.level = 'no_go') AS "noGo",
-                count(*) FILTER (WHERE k.level = 'caution') AS caution
-         FROM movement_conflicts k JOIN restricted_zones z ON z.id = k.zone_id AND z.lifted_at IS NULL
-         WHERE k.movement_id = t.movement_id AND k.version = t.version) c`,
+      sql: reviewQueueSql(),
       params: ['wfp_logistics', 100],
     },
     "organisation's list": {
