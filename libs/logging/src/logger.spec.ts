@@ -249,7 +249,11 @@ describe('standard output (the default destination of the processes)', () => {
       for (let i = 0; i < 20; i++) getLogger().info({ i }, `email sent ${i}`);
       // Twenty lines, far less than 4 KB: no write yet (one system call per line before).
       expect(writesToFile()).toBe(0);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Then one write, by the periodic flush (waited for, at most 2 s).
+      const deadline = Date.now() + 2000;
+      while (writesToFile() === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       expect(writesToFile()).toBe(1);
       const lines = (await readFile(file, 'utf8')).trim().split('\n');
       expect(lines.map((line) => (JSON.parse(line) as Line).i)).toEqual(
