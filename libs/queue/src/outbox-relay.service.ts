@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import {
   Inject,
@@ -22,7 +23,7 @@ import {
   TIMER_RELAY_HORIZON_SECONDS,
 } from './queues';
 
-interface OutboxRow {
+export interface OutboxRow {
   id: string;
   queue: QueueName;
   job_name: string;
@@ -226,11 +227,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
 /**
  * The BullMQ jobs of one queue's rows: one per row, whose id is the outbox id, except rows of
- * BATCHED_JOBS, grouped in order of the outbox. A group's id is its first row's: a relay that
- * crashed before marking the rows relayed may group them differently the next time, which the
- * batch processors allow (their work is idempotent per item).
+ * BATCHED_JOBS, grouped in order of the outbox. A group's id names every row in it (its first
+ * row's id and a hash of all of them): a relay that crashed after enqueueing but before
+ * committing may group the same rows differently the next time, and BullMQ ignores a job whose
+ * id it already has, so an id naming only the first row dropped the rows the new group added
+ * (fault suite (a): 94 movements never fanned out). The same group gets the same id again;
+ * a different one is a new job, and rows in both are handled twice, which the batch processors
+ * allow (their work is idempotent per item).
  */
-function toJobs(name: QueueName, rows: OutboxRow[]) {
+export function toJobs(name: QueueName, rows: OutboxRow[]) {
   const data = (row: OutboxRow) => ({
     ...row.payload,
     outboxId: row.id,
@@ -263,11 +268,20 @@ function toJobs(name: QueueName, rows: OutboxRow[]) {
       jobs.push({
         name: as,
         data: { items: chunk.map(data) },
-        opts: { ...JOB_OPTIONS[name], jobId: `batch-${chunk[0].id}` },
+        opts: { ...JOB_OPTIONS[name], jobId: batchJobId(chunk) },
       });
     }
   }
   return jobs;
+}
+
+/** The id of a batch job: its first outbox row's id and a hash of all its rows' ids. */
+export function batchJobId(rows: { id: string }[]): string {
+  const all = createHash('sha256')
+    .update(rows.map((row) => row.id).join(','))
+    .digest('hex')
+    .slice(0, 16);
+  return `batch-${rows[0].id}-${all}`;
 }
 
 function describe(error: unknown): string {
