@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { MOVEMENT_JOBS } from '@hns/movements';
-import { BATCHED_JOBS, QUEUES, TIMER_RELAY_HORIZON_SECONDS, batchJobId } from '@hns/queue';
+import {
+  BATCHED_JOBS,
+  OutboxRow,
+  QUEUES,
+  TIMER_RELAY_HORIZON_SECONDS,
+  batchJobId,
+  toJobs,
+} from '@hns/queue';
 import { ReviewsService, TIMER_JOBS } from '@hns/reviews';
 import { Harness, bearer, convoyNotice, ngoAccount, startHarness } from './support/harness';
 import { waitFor } from './support/wait-for';
@@ -97,6 +104,37 @@ describe('review fan-out in batches', () => {
     expect(await timer?.isDelayed()).toBe(true);
     await batch.remove();
     await timer?.remove();
+  });
+
+  it('enqueues the same rows regrouped after a relay crash as a job of its own, not a duplicate BullMQ drops', async () => {
+    // A relay enqueued one row as a batch and died before committing; the next relay claims that
+    // row with two more (fault suite (a): 94 movements never fanned out when the second group,
+    // with the same first row, had the same job id and BullMQ ignored it).
+    const rows: OutboxRow[] = [1, 2, 3].map(() => ({
+      id: randomUUID(),
+      queue: QUEUES.review,
+      job_name: MOVEMENT_JOBS.reviewFanOut,
+      payload: { movementId: randomUUID(), version: 1 },
+      correlation_id: null,
+      run_at: null,
+    }));
+    const [crashed] = toJobs(QUEUES.review, rows.slice(0, 1));
+    const [regrouped] = toJobs(QUEUES.review, rows);
+    await review.addBulk([crashed]);
+    await review.addBulk([regrouped]);
+    const stored = await review.getJob(regrouped.opts.jobId!);
+    expect(stored?.data.items.map((item: { outboxId: string }) => item.outboxId)).toEqual(
+      rows.map((row) => row.id),
+    );
+    // The same group again is the same job: a relay that crashed and regrouped identically
+    // enqueues nothing twice.
+    await review.addBulk(toJobs(QUEUES.review, rows));
+    expect(
+      await review.getJobCountByTypes('waiting', 'paused', 'prioritized'),
+    ).toBeGreaterThanOrEqual(2);
+    const ids = (await review.getJobs(['waiting', 'paused', 'prioritized'])).map((job) => job.id);
+    expect(ids.filter((id) => id === regrouped.opts.jobId)).toHaveLength(1);
+    for (const id of [crashed.opts.jobId!, regrouped.opts.jobId!]) await review.remove(id);
   });
 
   it('keeps timers due after the horizon in the outbox, and relays them once they come within it', async () => {
