@@ -6,7 +6,12 @@ import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createDataSource, migrateDatabase } from '@hns/database';
-import { EmailDeliveryService } from './email-delivery.service';
+import type { Pool } from 'pg';
+import {
+  DeliveryNotStartedError,
+  EmailDeliveryService,
+  inMailBatch,
+} from './email-delivery.service';
 import { MailMessage } from './mail-message';
 import { MailSinkServer } from './mail-sink.server';
 import { MailTransport } from './mail-transport';
@@ -176,7 +181,8 @@ describe('EmailDeliveryService (PostgreSQL)', () => {
     const load = {
       label: 'spec',
       // $1 and $2 are the load's own parameters, whatever the claim's are.
-      sql: `SELECT $1::text AS name, $2::integer AS version, now() AS at WHERE $2::integer > 0`,
+      sql: `SELECT $1 AS name, $2 AS version, now() AS at WHERE $2 > 0`,
+      types: ['text', 'integer'],
       parameters: ['Ségou → Tombouctou', 2],
       notFound: 'movement m3 version 2 not found',
     };
@@ -223,5 +229,105 @@ describe('EmailDeliveryService (PostgreSQL)', () => {
     expect(final.status).toBe('sent');
     expect([1, 2]).toContain(final.attempts);
     expect(outcomes.filter((o) => o.status === 'sent').length).toBe(final.attempts);
+  });
+
+  /** The statements the service runs on its pool, by name, while `work` runs. */
+  const statementsDuring = async (work: () => Promise<unknown>): Promise<string[]> => {
+    const pool = (dataSource.driver as unknown as { master: Pool }).master;
+    const spy = jest.spyOn(pool, 'query'); // records the calls, runs them as they are
+    try {
+      await work();
+      return spy.mock.calls.map((args) => (args[0] as { name?: string }).name ?? 'unnamed');
+    } finally {
+      spy.mockRestore();
+    }
+  };
+
+  it('claims the emails asked for together in one statement, and marks each one sent', async () => {
+    if (skipped()) return;
+    const load = {
+      label: 'spec-batch',
+      sql: `SELECT $1 AS name WHERE $2 > 0`,
+      types: ['text', 'integer'],
+      notFound: 'not found',
+    };
+    const keys = Array.from({ length: 20 }, (_, i) => ({
+      idempotencyKey: `batch:m${i}`,
+      kind: 'acknowledgement',
+    }));
+    let outcomes: Awaited<ReturnType<EmailDeliveryService['sendOnceWith']>>[] = [];
+    const names = await statementsDuring(async () => {
+      outcomes = await Promise.all(
+        keys.map((key, i) =>
+          service.sendOnceWith<{ name: string }>(
+            key,
+            { ...load, parameters: [`Convoi ${i}`, 1] },
+            (row) => ({ ...receipt(`focal${i}@ngo.example.org`), subject: row.name }),
+          ),
+        ),
+      );
+    });
+    expect(outcomes.map((o) => o.status)).toEqual(keys.map(() => 'sent'));
+    expect(names.filter((name) => name.includes('email-delivery-claim'))).toHaveLength(1);
+    // Each email is marked as soon as it is sent, with the marks made meanwhile: fewer
+    // statements than emails, more than one (at most MAIL_SENDS_IN_FLIGHT sends at once).
+    const marks = names.filter((name) => name.includes('email-delivery-sent')).length;
+    expect(marks).toBeGreaterThan(1);
+    expect(marks).toBeLessThan(keys.length);
+    for (const [i, key] of keys.entries()) {
+      expect(await row(key.idempotencyKey)).toMatchObject({
+        status: 'sent',
+        attempts: 1,
+        subject: `Convoi ${i}`,
+        recipients: [`focal${i}@ngo.example.org`],
+        message_id: deliveryMessageId(key.idempotencyKey, FROM),
+      });
+    }
+  });
+
+  it('one email whose data the statement refuses fails alone; the others are sent', async () => {
+    if (skipped()) return;
+    const load = {
+      label: 'spec-uuid',
+      sql: `SELECT $1 AS id`,
+      types: ['uuid'],
+      notFound: 'not found',
+    };
+    const ids = [
+      '00000000-0000-4000-8000-000000000001',
+      'not-a-uuid',
+      '00000000-0000-4000-8000-000000000003',
+    ];
+    const results = await Promise.allSettled(
+      ids.map((id) =>
+        service.sendOnceWith<{ id: string }>(
+          { idempotencyKey: `bad-data:${id}`, kind: 'acknowledgement' },
+          { ...load, parameters: [id] },
+          (data) => ({ ...receipt(), subject: `Mouvement ${data.id}` }),
+        ),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/uuid/);
+    expect(await row(`bad-data:${ids[0]}`)).toMatchObject({ status: 'sent' });
+    expect(await row(`bad-data:${ids[2]}`)).toMatchObject({ status: 'sent' });
+  });
+
+  it('an email of a batch told to stop is not sent, and stays to be sent by another job', async () => {
+    if (skipped()) return;
+    const key = { idempotencyKey: 'stopped:m1', kind: 'receipt' };
+    const before = (await readdir(dir)).length;
+    const stop = new AbortController();
+    stop.abort();
+    await expect(
+      inMailBatch(stop.signal, () => service.sendOnce(key, () => receipt())),
+    ).rejects.toBeInstanceOf(DeliveryNotStartedError);
+    expect((await readdir(dir)).length).toBe(before);
+    expect(await row(key.idempotencyKey)).toMatchObject({ status: 'pending', attempts: 1 });
+    // The job it is handed to sends it.
+    expect(await service.sendOnce(key, () => receipt())).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+    });
   });
 });

@@ -1,8 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { isDatabaseUnavailable, preparedQuery } from '@hns/database';
+import { Coalescer, Semaphore } from './coalescer';
 import { describeMailError, urlSecrets } from './mail-errors';
 import { MailMessage } from './mail-message';
 import { MailTransport } from './mail-transport';
@@ -28,38 +30,126 @@ interface DeliveryRow {
 }
 
 /**
- * Records an attempt: one statement (created, or counted again unless already sent), so two runs
- * racing here cannot both skip the count. Committed WITHOUT waiting for the WAL flush
- * (synchronous_commit off for this statement's transaction only): a crash may lose the last few
- * ms of these claims, which only under-counts attempts or forgets a 'pending' row that the job's
- * retry writes again; nothing is sent on the strength of it. The 'sent' mark stays synchronous:
- * a lost 'sent' mark would let the retry send the email twice. Its flush also makes this claim
- * durable, since the WAL is flushed in order. The CTE `claim` has the attempts; no row: sent.
+ * At most this many emails per process between being handed to the SMTP server and being
+ * recorded as sent: also the most a killed worker can leave accepted but not recorded, which a
+ * retry sends again (the fault suite's bound).
  */
-const CLAIM_SQL = `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)),
+export const MAIL_SENDS_IN_FLIGHT = 8;
+/** The most deliveries one claim statement or one "sent" statement covers. */
+const STATEMENT_MAX_ITEMS = 100;
+
+/**
+ * The email's data read by the statement that claims it: a SELECT of at most one row whose
+ * parameters ($1, $2…) have the given PostgreSQL types.
+ */
+export interface DeliveryLoad {
+  /** Names the statement (one per kind of load). */
+  label: string;
+  sql: string;
+  types: string[];
+  parameters: unknown[];
+  notFound: string;
+}
+
+interface ClaimItem {
+  key: EmailDeliveryKey;
+  load?: DeliveryLoad;
+}
+/** No attempts: already sent. `row` is the load's row, null if it found none. */
+interface ClaimResult {
+  attempts: number | null;
+  row: Record<string, unknown> | null;
+}
+interface SentMark {
+  key: string;
+  message_id: string;
+  subject: string;
+  recipients: string[];
+  last_error: string | null;
+}
+
+/**
+ * Claims the deliveries of many emails at once, each recorded as an attempt: created, or counted
+ * again unless already sent (one statement, so two runs racing cannot both skip the count), and
+ * with each email's data read in the same statement when the email has a load. Committed
+ * WITHOUT waiting for the WAL flush (synchronous_commit off for this statement's transaction
+ * only): a crash may lose the last few ms of these claims, which only under-counts attempts or
+ * forgets a 'pending' row that the retry writes again; nothing is sent on the strength of it.
+ * The 'sent' mark stays synchronous: a lost 'sent' mark would let the retry send the email
+ * twice. Its flush also makes the claim durable, since the WAL is flushed in order.
+ * The items come as one JSON parameter; a row per item claimed (none: already sent).
+ */
+function claimSql(load?: Pick<DeliveryLoad, 'sql' | 'types'>): string {
+  const loadColumns = (load?.types ?? []).map((type, i) => `, p${i + 1} ${type}`).join('');
+  // The load's parameters become the item's columns p1, p2…
+  const loadSql = load?.sql.replace(/\$(\d+)/g, (_, n: string) => `i.p${n}`);
+  return `WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)),
+  input AS MATERIALIZED (
+    SELECT * FROM jsonb_to_recordset($1::jsonb)
+      AS i(n integer, key text, kind text, movement_id uuid, movement_version integer${loadColumns})),
   claim AS (
     INSERT INTO email_deliveries
       (idempotency_key, kind, recipients, movement_id, movement_version, attempts)
-    SELECT $1::text, $2::text, '{}'::text[], $3::uuid, $4::integer, 1 FROM async_commit
+    SELECT key, kind, '{}'::text[], movement_id, movement_version, 1 FROM input, async_commit
     ON CONFLICT (idempotency_key) DO UPDATE SET attempts = email_deliveries.attempts + 1
       WHERE email_deliveries.status <> 'sent'
-    RETURNING attempts
-  )`;
-const CLAIM_PARAMETERS = 4;
+    RETURNING idempotency_key, attempts)
+  SELECT i.n AS hns_n, claim.attempts AS hns_claim_attempts${load ? ', data.*' : ''}
+  FROM input i JOIN claim ON claim.idempotency_key = i.key${
+    load
+      ? `
+  LEFT JOIN LATERAL (SELECT true AS hns_found, d.* FROM (${loadSql}) d) data ON true`
+      : ''
+  }`;
+}
 
-function claimParameters(key: EmailDeliveryKey): unknown[] {
-  return [key.idempotencyKey, key.kind, key.movementId ?? null, key.movementVersion ?? null];
+/** Records many sent emails in one statement (synchronous commit, see claimSql). */
+const SENT_SQL = `UPDATE email_deliveries d
+  SET status = 'sent', sent_at = now(), message_id = u.message_id, subject = u.subject,
+      recipients = u.recipients, last_error = u.last_error
+  FROM jsonb_to_recordset($1::jsonb)
+    AS u(key text, message_id text, subject text, recipients text[], last_error text)
+  WHERE d.idempotency_key = u.key`;
+
+/**
+ * Thrown for an email of a mail batch that was told to stop before the email was handed to the
+ * SMTP server: nothing was sent, and the batch hands the email to a job of its own.
+ */
+export class DeliveryNotStartedError extends Error {
+  constructor() {
+    super('the mail batch stopped before this email was sent');
+    this.name = 'DeliveryNotStartedError';
+  }
+}
+
+/**
+ * The emails of one mail batch job: their sends wait for `signal` no longer than until it is
+ * aborted (the worker stopping), after which they fail with DeliveryNotStartedError.
+ */
+const batchContext = new AsyncLocalStorage<{ signal: AbortSignal }>();
+
+/** Runs `work` (one email of a batch) so that its send gives up once `signal` is aborted. */
+export function inMailBatch<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  return batchContext.run({ signal }, work);
 }
 
 /**
  * Sends each email once per idempotency key, recorded in email_deliveries. A job that runs
  * twice finds the row 'sent' and sends nothing; a crash between sending and recording is
  * covered by the Message-ID, derived from the key, which receivers use to drop the duplicate.
+ *
+ * The bookkeeping is set-based (issue 7): the claims made close together (the emails of a mail
+ * batch job) are one statement, and so are the "sent" marks (see Coalescer). Each email is
+ * still marked as soon as it is sent, never after the others of its batch.
  */
 @Injectable()
 export class EmailDeliveryService {
   private readonly logger = new Logger(EmailDeliveryService.name);
   private readonly secrets: string[];
+  /** One claim coalescer per kind of load ('' for none): one statement text each. */
+  private readonly claims = new Map<string, Coalescer<ClaimItem, ClaimResult>>();
+  private readonly sentMarks: Coalescer<SentMark, null>;
+  private readonly sending = new Semaphore(MAIL_SENDS_IN_FLIGHT);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -67,6 +157,13 @@ export class EmailDeliveryService {
     @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'MAIL_FROM' | 'SMTP_URL'>,
   ) {
     this.secrets = urlSecrets(config.SMTP_URL);
+    this.sentMarks = new Coalescer(
+      async (marks) => {
+        await this.rows('email-delivery-sent', SENT_SQL, [JSON.stringify(marks)]);
+        return marks.map(() => null);
+      },
+      { max: STATEMENT_MAX_ITEMS, key: (mark) => mark.key, retryOneByOne: isDataError },
+    );
   }
 
   /**
@@ -77,51 +174,72 @@ export class EmailDeliveryService {
     key: EmailDeliveryKey,
     build: () => Promise<MailMessage> | MailMessage,
   ): Promise<EmailDeliveryOutcome> {
-    const { idempotencyKey } = key;
-    if (!idempotencyKey || !key.kind)
-      throw new Error('sendOnce: idempotencyKey and kind are required');
-    // Record the attempt (see CLAIM_SQL).
-    const [claimed] = await this.rows<Pick<DeliveryRow, 'attempts'>>(
-      'email-delivery-claim',
-      `${CLAIM_SQL} SELECT attempts FROM claim`,
-      claimParameters(key),
-    );
-    if (!claimed) return this.alreadySent(idempotencyKey);
+    checkKey(key);
+    const claimed = await this.claim({ key });
+    if (claimed.attempts === null) return this.alreadySent(key.idempotencyKey);
     return this.deliver(key, claimed.attempts, build);
   }
 
   /**
-   * sendOnce with the email's data loaded in the same statement as the claim: one round trip
-   * to PostgreSQL fewer per email, for the emails sent in bulk (bench, issue 7). `load` is a
-   * SELECT of at most one row, its parameters numbered from $1 as usual (they follow the
-   * claim's in the statement); `build` gets that row. Nothing is loaded when the email was
-   * already sent. No row: the attempt is recorded as failed and the error thrown.
+   * sendOnce with the email's data read by the statement that claims it: no round trip of its
+   * own. `build` gets the load's row. Nothing is read when the email was already sent. No row:
+   * the attempt is recorded as failed and the error thrown.
    */
   async sendOnceWith<T extends object>(
     key: EmailDeliveryKey,
-    load: { label: string; sql: string; parameters: unknown[]; notFound: string },
+    load: DeliveryLoad,
     build: (row: T) => Promise<MailMessage> | MailMessage,
   ): Promise<EmailDeliveryOutcome> {
-    const { idempotencyKey } = key;
-    if (!idempotencyKey || !key.kind)
-      throw new Error('sendOnceWith: idempotencyKey and kind are required');
-    const offset = CLAIM_PARAMETERS;
-    const loadSql = load.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
-    const [claimed] = await this.rows<T & { hns_claim_attempts: number; hns_found: boolean }>(
-      `email-delivery-claim-${load.label}`,
-      `${CLAIM_SQL}
-       SELECT claim.attempts AS hns_claim_attempts, data.*
-       FROM claim LEFT JOIN LATERAL (SELECT true AS hns_found, d.* FROM (${loadSql}) d) data ON true`,
-      [...claimParameters(key), ...load.parameters],
-    );
-    if (!claimed) return this.alreadySent(idempotencyKey);
-    const { hns_claim_attempts: attempts, hns_found: found, ...row } = claimed;
-    if (!found) {
+    checkKey(key);
+    if (load.types.length !== load.parameters.length)
+      throw new Error(`sendOnceWith ${load.label}: a type is needed for each parameter`);
+    const claimed = await this.claim({ key, load });
+    if (claimed.attempts === null) return this.alreadySent(key.idempotencyKey);
+    if (!claimed.row) {
       const error = new Error(load.notFound);
-      await this.recordFailure(idempotencyKey, `could not build the message: ${error.message}`);
+      await this.recordFailure(key.idempotencyKey, `could not build the message: ${error.message}`);
       throw error;
     }
-    return this.deliver(key, attempts, () => build(row as unknown as T));
+    const row = claimed.row;
+    return this.deliver(key, claimed.attempts, () => build(row as T));
+  }
+
+  /** Claims the delivery (see claimSql), in one statement with the claims made at that time. */
+  private claim(item: ClaimItem): Promise<ClaimResult> {
+    const label = item.load?.label ?? '';
+    let coalescer = this.claims.get(label);
+    if (!coalescer) {
+      const sql = claimSql(item.load);
+      coalescer = new Coalescer((items) => this.claimAll(label, sql, items), {
+        max: STATEMENT_MAX_ITEMS,
+        key: (claim) => claim.key.idempotencyKey,
+        retryOneByOne: isDataError,
+      });
+      this.claims.set(label, coalescer);
+    }
+    return coalescer.call(item);
+  }
+
+  private async claimAll(label: string, sql: string, items: ClaimItem[]): Promise<ClaimResult[]> {
+    const input = items.map(({ key, load }, n) => ({
+      n,
+      key: key.idempotencyKey,
+      kind: key.kind,
+      movement_id: key.movementId ?? null,
+      movement_version: key.movementVersion ?? null,
+      ...Object.fromEntries((load?.parameters ?? []).map((value, i) => [`p${i + 1}`, value])),
+    }));
+    const rows = await this.rows<{ hns_n: number; hns_claim_attempts: number }>(
+      label ? `email-delivery-claim-${label}` : 'email-delivery-claim',
+      sql,
+      [JSON.stringify(input)],
+    );
+    const results: ClaimResult[] = items.map(() => ({ attempts: null, row: null }));
+    for (const { hns_n: n, hns_claim_attempts: attempts, ...data } of rows) {
+      const { hns_found: found, ...row } = data as { hns_found?: boolean };
+      results[n] = { attempts, row: found ? row : null };
+    }
+    return results;
   }
 
   /** Builds, sends and records an email whose attempt is claimed. */
@@ -145,32 +263,34 @@ export class EmailDeliveryService {
       throw error;
     }
     const recipients = [...message.to, ...(message.cc ?? [])];
-    let result: Awaited<ReturnType<MailTransport['send']>>;
+    // A batch told to stop sends nothing more; its emails not yet sent go to jobs of their own.
+    const signal = batchContext.getStore()?.signal;
+    await this.sending.acquire(signal).catch(() => {
+      throw new DeliveryNotStartedError();
+    });
     try {
-      result = await this.transport.send(message);
-    } catch (error) {
-      await this.recordFailure(idempotencyKey, this.describe(error), message, recipients);
-      throw error;
-    }
-    // The message is out: record it even through a database restart, or the job's retry would
-    // send it a second time (found by the fault suite, scenario d).
-    await whileDatabaseUnavailable(() =>
-      this.rows(
-        'email-delivery-sent',
-        `UPDATE email_deliveries
-         SET status = 'sent', sent_at = now(), message_id = $2, subject = $3, recipients = $4,
-             last_error = $5
-         WHERE idempotency_key = $1`,
-        [
-          idempotencyKey,
-          result.messageId,
-          message.subject,
+      let result: Awaited<ReturnType<MailTransport['send']>>;
+      try {
+        result = await this.transport.send(message);
+      } catch (error) {
+        await this.recordFailure(idempotencyKey, this.describe(error), message, recipients);
+        throw error;
+      }
+      // The message is out: record it even through a database restart, or the job's retry
+      // would send it a second time (found by the fault suite, scenario d).
+      await whileDatabaseUnavailable(() =>
+        this.sentMarks.call({
+          key: idempotencyKey,
+          message_id: result.messageId,
+          subject: message.subject,
           recipients,
-          refusedNote(result.rejected),
-        ],
-      ),
-    );
-    return { status: 'sent', ...result, attempts };
+          last_error: refusedNote(result.rejected),
+        }),
+      );
+      return { status: 'sent', ...result, attempts };
+    } finally {
+      this.sending.release();
+    }
   }
 
   private async alreadySent(idempotencyKey: string): Promise<EmailDeliveryOutcome> {
@@ -228,6 +348,19 @@ export class EmailDeliveryService {
   ): Promise<T[]> {
     return preparedQuery<T & Record<string, unknown>>(this.dataSource, name, sql, parameters);
   }
+}
+
+function checkKey(key: EmailDeliveryKey): void {
+  if (!key.idempotencyKey || !key.kind) throw new Error('idempotencyKey and kind are required');
+}
+
+/**
+ * An error in the data of a statement (SQLSTATE class 22, e.g. a malformed uuid, or 23, a
+ * constraint) rather than in reaching the database: worth running each item alone.
+ */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
 function refusedNote(rejected: string[]): string | null {

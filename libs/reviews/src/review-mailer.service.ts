@@ -63,7 +63,7 @@ export class ReviewMailer {
   ) {}
 
   async sendAcknowledgement(movementId: string, version: number): Promise<void> {
-    // The movement is loaded by the statement that claims the email (one round trip fewer).
+    // The movement is read by the statement that claims the email (no round trip of its own).
     await this.deliveries.sendOnceWith<MovementRow>(
       {
         idempotencyKey: `movement.acknowledgement:${movementId}:v${version}`,
@@ -74,6 +74,7 @@ export class ReviewMailer {
       {
         label: 'acknowledgement',
         sql: MOVEMENT_SQL,
+        types: ['uuid', 'integer'],
         parameters: [movementId, version],
         notFound: `movement ${movementId} version ${version} not found`,
       },

@@ -24,28 +24,27 @@ export class MovementMailer {
   ) {}
 
   async sendReceipt(movementId: string, version: number): Promise<void> {
-    // Once per submission: a prepared statement (parsed and planned once per connection).
-    const rows = await preparedQuery<VersionRow & QueryResultRow>(
-      this.db,
-      'movement-mailer-version',
-      `SELECT m.reference, o.name AS organisation_name, v.notification
-       FROM movement_versions v
-       JOIN movement_notifications m ON m.id = v.movement_id
-       JOIN organisations o ON o.id = m.organisation_id
-       WHERE v.movement_id = $1 AND v.version = $2`,
-      [movementId, version],
-    );
-    const row = rows[0];
-    // The rows are written in the same transaction as the outbox entry: absence is a bug.
-    if (!row) throw new Error(`movement ${movementId} version ${version} not found`);
-    await this.deliveries.sendOnce(
+    // The version is read by the statement that claims the email (no round trip of its own).
+    await this.deliveries.sendOnceWith<VersionRow>(
       {
         idempotencyKey: `movement.receipt:${movementId}:v${version}`,
         kind: 'movement.receipt',
         movementId,
         movementVersion: version,
       },
-      () =>
+      {
+        label: 'receipt',
+        sql: `SELECT m.reference, o.name AS organisation_name, v.notification
+              FROM movement_versions v
+              JOIN movement_notifications m ON m.id = v.movement_id
+              JOIN organisations o ON o.id = m.organisation_id
+              WHERE v.movement_id = $1 AND v.version = $2`,
+        types: ['uuid', 'integer'],
+        parameters: [movementId, version],
+        // The rows are written in the same transaction as the outbox entry: absence is a bug.
+        notFound: `movement ${movementId} version ${version} not found`,
+      },
+      (row) =>
         renderReceipt(
           {
             reference: row.reference,

@@ -1,0 +1,118 @@
+/**
+ * Runs the calls made close together as one set-based operation (one SQL statement for many
+ * emails instead of one each, issue 7). The calls of one turn of the event loop, and those made
+ * while an operation is running, go together into the next one, up to `max`; a call never waits
+ * for a timer. Two calls with the same key never share an operation (a statement cannot claim
+ * one row twice): the later one waits for the next.
+ *
+ * If an operation on several items fails and `retryOneByOne(error)` says so (an error in the
+ * data of one item rather than an unreachable database), each item is run again alone, so that
+ * one bad item fails alone.
+ */
+export class Coalescer<I, O> {
+  private pending: { item: I; resolve: (value: O) => void; reject: (error: unknown) => void }[] =
+    [];
+  private draining = false;
+
+  constructor(
+    private readonly run: (items: I[]) => Promise<O[]>,
+    private readonly options: {
+      max: number;
+      key: (item: I) => string;
+      retryOneByOne: (error: unknown) => boolean;
+    },
+  ) {}
+
+  call(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.pending.push({ item, resolve, reject });
+      if (this.draining) return;
+      this.draining = true;
+      setImmediate(() => void this.drain());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const calls = this.take();
+        try {
+          const results = await this.run(calls.map((call) => call.item));
+          calls.forEach((call, i) => call.resolve(results[i]));
+        } catch (error) {
+          if (calls.length === 1 || !this.options.retryOneByOne(error)) {
+            for (const call of calls) call.reject(error);
+            continue;
+          }
+          for (const call of calls) {
+            try {
+              call.resolve((await this.run([call.item]))[0]);
+            } catch (itemError) {
+              call.reject(itemError);
+            }
+          }
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** The next operation's calls, in order: at most `max`, no key twice. */
+  private take() {
+    const taken: typeof this.pending = [];
+    const left: typeof this.pending = [];
+    const keys = new Set<string>();
+    for (const call of this.pending) {
+      const key = this.options.key(call.item);
+      if (taken.length < this.options.max && !keys.has(key)) {
+        keys.add(key);
+        taken.push(call);
+      } else left.push(call);
+    }
+    this.pending = left;
+    return taken;
+  }
+}
+
+/** At most `size` holders at once; the others wait in order. */
+export class Semaphore {
+  private held = 0;
+  private readonly waiting: { grant: () => void; abort: () => void }[] = [];
+
+  constructor(readonly size: number) {}
+
+  /**
+   * Resolves when a place is free; the caller must call release() once. Rejects with the
+   * signal's reason, holding nothing, if the signal is aborted first.
+   */
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.held < this.size) {
+      this.held += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        grant: () => {
+          signal?.removeEventListener('abort', waiter.abort);
+          resolve();
+        },
+        abort: () => {
+          const index = this.waiting.indexOf(waiter);
+          if (index >= 0) this.waiting.splice(index, 1);
+          reject(signal?.reason);
+        },
+      };
+      signal?.addEventListener('abort', waiter.abort, { once: true });
+      this.waiting.push(waiter);
+    });
+  }
+
+  /** Hands the place to the next waiter, if any. */
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next.grant();
+    else this.held -= 1;
+  }
+}
