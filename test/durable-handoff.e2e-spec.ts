@@ -28,15 +28,15 @@ describe('durable hand-off from the API to the worker', () => {
 
   it('a relay that crashed after enqueueing but before marking the rows enqueues nothing twice', async () => {
     const relay = h.worker!.get(OutboxRelay);
-    const queue = h.worker!.get<Queue>(getQueueToken(QUEUES.mail), { strict: false });
+    const queue = h.worker!.get<Queue>(getQueueToken(QUEUES.review), { strict: false });
     await queue.pause();
     try {
       // An outbox row as a crashed relay leaves it: already in BullMQ, not marked relayed.
       const [row] = await h.db.query(
         `INSERT INTO outbox (queue, job_name, payload) VALUES ($1, $2, $3::jsonb) RETURNING id`,
-        [QUEUES.mail, 'test.noop', JSON.stringify({ probe: true })],
+        [QUEUES.review, 'test.noop', JSON.stringify({ probe: true })],
       );
-      await queue.add('test.noop', { probe: true }, { ...JOB_OPTIONS.mail, jobId: row.id });
+      await queue.add('test.noop', { probe: true }, { ...JOB_OPTIONS.review, jobId: row.id });
       // The worker's own relay loop may get there first; either way the job id deduplicates.
       await relay.relayBatch();
       await waitFor(
@@ -58,13 +58,13 @@ describe('durable hand-off from the API to the worker', () => {
   it('marks nothing relayed when enqueueing a batch fails, and relays the rows once it succeeds', async () => {
     // The relay marks its rows relayed in the statement that claims them, before enqueueing:
     // only the rollback of that transaction keeps them for the next batch.
-    const queue = h.worker!.get<Queue>(getQueueToken(QUEUES.mail), { strict: false });
+    const queue = h.worker!.get<Queue>(getQueueToken(QUEUES.review), { strict: false });
     await queue.pause();
     const failing = jest.spyOn(queue, 'addBulk').mockRejectedValue(new Error('Redis is away'));
     try {
       const [row] = await h.db.query(
         `INSERT INTO outbox (queue, job_name, payload) VALUES ($1, $2, $3::jsonb) RETURNING id`,
-        [QUEUES.mail, 'test.noop', JSON.stringify({ probe: 'rollback' })],
+        [QUEUES.review, 'test.noop', JSON.stringify({ probe: 'rollback' })],
       );
       await waitFor(
         async () =>

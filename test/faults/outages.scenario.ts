@@ -1,4 +1,4 @@
-import { MAIL_CONCURRENCY } from '../../libs/queue/src/queues';
+import { MAIL_SENDS_IN_FLIGHT } from '../../libs/mail/src/limits';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '../support/wait-for';
 import { Attempt, NetworkError } from './http';
@@ -98,7 +98,7 @@ export async function smtpOutage(ctx: SuiteContext, o: OutageOptions): Promise<S
     perSecond: o.movements / ((o.outageMs + 5_000) / 1000),
     // The outage drops the open connections: a message the server had just stored, whose 250
     // the client never got, is sent again with its Message-ID (at most one per mail job).
-    resendAllowance: MAIL_CONCURRENCY,
+    resendAllowance: MAIL_SENDS_IN_FLIGHT,
   });
   const refusedBefore = ctx.smtp.refusedConnections;
   await run.step('SMTP outage', async () => {

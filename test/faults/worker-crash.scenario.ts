@@ -1,4 +1,4 @@
-import { MAIL_CONCURRENCY } from '../../libs/queue/src/queues';
+import { MAIL_SENDS_IN_FLIGHT } from '../../libs/mail/src/limits';
 import { waitFor } from '../support/wait-for';
 import { ScenarioResult, ScenarioRun, SuiteContext, ensureRunning } from './scenario';
 
@@ -13,9 +13,9 @@ export async function workerCrashes(
 ): Promise<ScenarioResult> {
   const run = new ScenarioRun(ctx, `a worker SIGKILL x${options.kills}`, options.movements, {
     concurrency: 12,
-    // Each kill can cut at most MAIL_CONCURRENCY emails between the SMTP server's acceptance
+    // Each kill can cut at most MAIL_SENDS_IN_FLIGHT emails between the SMTP server's acceptance
     // and the "sent" record; those are sent again, with the same Message-ID.
-    resendAllowance: options.kills * MAIL_CONCURRENCY,
+    resendAllowance: options.kills * MAIL_SENDS_IN_FLIGHT,
   });
   const expectedEmails = options.movements * 2;
   for (let kill = 1; kill <= options.kills; kill += 1) {

@@ -35,6 +35,8 @@ export class SmtpTestServer {
   private readonly server: SMTPServer;
   private readonly arrivals = new EventEmitter();
   private refusing = false;
+  /** Recipients whose messages to answer "try again later" (451), and how many more times. */
+  private readonly deferred = new Map<string, number>();
   private port: number | undefined;
 
   constructor() {
@@ -51,6 +53,11 @@ export class SmtpTestServer {
       onConnect: (_session, callback) => callback(this.refusing ? this.outage(true) : null),
       onMailFrom: (_address, _session, callback) => callback(this.refusing ? this.outage() : null),
       onData: (stream, session, callback) => {
+        const deferral = this.deferral(envelopeOf(session.envelope).to);
+        if (deferral) {
+          stream.on('end', () => callback(deferral)).resume();
+          return;
+        }
         this.receive(stream, session).then(() => callback(), callback);
       },
     });
@@ -102,6 +109,14 @@ export class SmtpTestServer {
   }
 
   /**
+   * The next `times` messages with `address` among their recipients are refused after their
+   * data with 451 (a temporary failure, RFC 5321 §4.2.2): nothing of them is received.
+   */
+  deferMessagesTo(address: string, times = 1): void {
+    this.deferred.set(address.toLowerCase(), times);
+  }
+
+  /**
    * Resolves with the first message (already received or still to come) that matches,
    * as soon as it arrives. On timeout, the error lists the subjects received so far.
    */
@@ -144,6 +159,17 @@ export class SmtpTestServer {
     // Recorded before the client gets its 250, so a sender that saw success finds it here.
     this.received.push(received);
     this.arrivals.emit('mail', received);
+  }
+
+  private deferral(recipients: string[]): (Error & { responseCode: number }) | null {
+    const address = recipients
+      .map((recipient) => recipient.toLowerCase())
+      .find((recipient) => (this.deferred.get(recipient) ?? 0) > 0);
+    if (!address) return null;
+    this.deferred.set(address, (this.deferred.get(address) ?? 0) - 1);
+    return Object.assign(new Error('Local error, try again later (simulated)'), {
+      responseCode: 451,
+    });
   }
 
   private outage(counted = false): Error & { responseCode: number } {

@@ -21,6 +21,8 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.relay.onApplicationShutdown();
+    // Mail batches send no more: their emails not yet sent become jobs of their own.
+    this.mail.stopBatches();
     await Promise.all(
       [this.mail, this.review, this.timers, this.deconfliction].map((p) => p.worker?.close()),
     );

@@ -1,10 +1,16 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Job, UnrecoverableError } from 'bullmq';
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { AUTH_MAIL_JOBS, LockoutNoticeJob } from '@hns/auth';
 import { LoggedJob } from '@hns/logging';
-import { describeMailError, isPermanentMailError } from '@hns/mail';
+import {
+  DeliveryNotStartedError,
+  describeMailError,
+  inMailBatch,
+  isPermanentMailError,
+} from '@hns/mail';
 import { MOVEMENT_JOBS, MovementMailer } from '@hns/movements';
-import { MAIL_CONCURRENCY, QUEUES } from '@hns/queue';
+import { JOB_OPTIONS, MAIL_BATCH, MAIL_CONCURRENCY, QUEUES } from '@hns/queue';
 import { REVIEW_MAIL_JOBS, ReviewMailer } from '@hns/reviews';
 import { AccountMailer } from './account-mail';
 
@@ -16,17 +22,37 @@ interface MailJobData {
   alert: number;
   zoneId: string;
 }
-type MailJob = Job<MailJobData>;
+/** An email of a mail batch: its row's payload, outbox id and job name (see toJobs). */
+interface MailBatchItem extends MailJobData {
+  outboxId: string;
+  job: string;
+}
+type MailJob = Job<MailJobData | { items: MailBatchItem[] }>;
+
+/** An email of a batch that failed waits this long before its own job tries again. */
+const ITEM_RETRY_DELAY_MS = Number(
+  (JOB_OPTIONS.mail.backoff as { delay?: number } | undefined)?.delay ?? 2000,
+);
 
 /**
- * Sends the emails queued through the outbox. Each handler is idempotent (email deliveries are
- * keyed), so a job retried after a crash or a mail-server outage sends nothing twice.
+ * Sends the emails queued through the outbox: one job per email, or a batch of them (the relay
+ * groups the mail rows it moves together, see BATCHED_QUEUES). Each handler is idempotent (email
+ * deliveries are keyed), so a job retried after a crash or a mail-server outage sends nothing
+ * twice.
  */
 @Processor(QUEUES.mail, { concurrency: MAIL_CONCURRENCY })
 export class MailProcessor extends WorkerHost {
+  private readonly logger = new Logger(MailProcessor.name);
   private readonly handlers: Record<string, (data: MailJobData) => Promise<void>>;
+  /** Aborted when the worker stops: batches send nothing more (see stopBatches). */
+  private readonly stopping = new AbortController();
 
-  constructor(movements: MovementMailer, reviews: ReviewMailer, accounts: AccountMailer) {
+  constructor(
+    movements: MovementMailer,
+    reviews: ReviewMailer,
+    accounts: AccountMailer,
+    @InjectQueue(QUEUES.mail) private readonly queue: Queue,
+  ) {
     super();
     this.handlers = {
       [AUTH_MAIL_JOBS.lockoutNotice]: (d) =>
@@ -51,10 +77,11 @@ export class MailProcessor extends WorkerHost {
 
   @LoggedJob()
   async process(job: MailJob): Promise<void> {
+    if (job.name === MAIL_BATCH && 'items' in job.data) return this.processBatch(job.data.items);
     const handler = this.handlers[job.name];
     if (!handler) throw new UnrecoverableError(`no handler for mail job "${job.name}"`);
     try {
-      await handler(job.data);
+      await handler(job.data as MailJobData);
     } catch (error) {
       // The failure is logged once, by @LoggedJob (queue, job, attempt, outcome, error).
       const reason = describeMailError(error);
@@ -62,5 +89,55 @@ export class MailProcessor extends WorkerHost {
       if (isPermanentMailError(error)) throw new UnrecoverableError(reason);
       throw error;
     }
+  }
+
+  /**
+   * The worker is stopping: the batches running send no more emails (those being sent finish),
+   * and hand the rest to jobs of their own, so that they end as soon as single jobs do.
+   */
+  stopBatches(): void {
+    this.stopping.abort();
+  }
+
+  /**
+   * Every email of the batch at once: their claims are one statement, their sends go through
+   * the process's MAIL_SENDS_IN_FLIGHT places, each is marked as sent as soon as it is. An
+   * email that fails (or was not sent because the worker is stopping) becomes a job of its own,
+   * the job it would have been without the batch (its id is its outbox id, so a batch run again
+   * after a crash adds it once), retried with backoff as any mail job; the batch then succeeds.
+   * If adding those jobs fails, the batch fails and is retried whole: the emails sent are not
+   * sent again (their deliveries say 'sent').
+   */
+  private async processBatch(items: MailBatchItem[]): Promise<void> {
+    const outcomes = await Promise.allSettled(
+      items.map((item) => {
+        const handler = this.handlers[item.job];
+        if (!handler) return Promise.reject(new Error(`no handler for mail job "${item.job}"`));
+        return inMailBatch(this.stopping.signal, () => handler(item));
+      }),
+    );
+    const handedOver = items.flatMap((item, i) => {
+      const outcome = outcomes[i];
+      if (outcome.status === 'fulfilled') return [];
+      const notStarted = outcome.reason instanceof DeliveryNotStartedError;
+      if (!notStarted) {
+        this.logger.warn(
+          `mail ${item.job} (outbox ${item.outboxId}) failed in a batch, handed to a job of its own: ${describeMailError(outcome.reason)}`,
+        );
+      }
+      const { job, ...data } = item;
+      return [
+        {
+          name: job,
+          data,
+          opts: {
+            ...JOB_OPTIONS.mail,
+            jobId: item.outboxId,
+            ...(notStarted ? {} : { delay: ITEM_RETRY_DELAY_MS }),
+          },
+        },
+      ];
+    });
+    if (handedOver.length > 0) await this.queue.addBulk(handedOver);
   }
 }

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { isDatabaseUnavailable, preparedQuery } from '@hns/database';
 import { Coalescer, Semaphore } from './coalescer';
+import { MAIL_SENDS_IN_FLIGHT } from './limits';
 import { describeMailError, urlSecrets } from './mail-errors';
 import { MailMessage } from './mail-message';
 import { MailTransport } from './mail-transport';
@@ -29,12 +30,6 @@ interface DeliveryRow {
   sent_at: Date | null;
 }
 
-/**
- * At most this many emails per process between being handed to the SMTP server and being
- * recorded as sent: also the most a killed worker can leave accepted but not recorded, which a
- * retry sends again (the fault suite's bound).
- */
-export const MAIL_SENDS_IN_FLIGHT = 8;
 /** The most deliveries one claim statement or one "sent" statement covers. */
 const STATEMENT_MAX_ITEMS = 100;
 

@@ -2,6 +2,7 @@ export * from './bilingual';
 export * from './dev-mail.controller';
 export * from './email-delivery.service';
 export * from './html';
+export * from './limits';
 export * from './mail-errors';
 export * from './mail-message';
 export * from './mail-sink.server';

@@ -17,6 +17,7 @@ import { OutboxSignal, outboxChannel } from './outbox';
 import { RelayPacer } from './relay-pacer';
 import {
   BATCHED_JOBS,
+  BATCHED_QUEUES,
   JOB_OPTIONS,
   QUEUE_NAMES,
   QueueName,
@@ -227,13 +228,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
 /**
  * The BullMQ jobs of one queue's rows: one per row, whose id is the outbox id, except rows of
- * BATCHED_JOBS, grouped in order of the outbox. A group's id names every row in it (its first
- * row's id and a hash of all of them): a relay that crashed after enqueueing but before
- * committing may group the same rows differently the next time, and BullMQ ignores a job whose
- * id it already has, so an id naming only the first row dropped the rows the new group added
- * (fault suite (a): 94 movements never fanned out). The same group gets the same id again;
- * a different one is a new job, and rows in both are handled twice, which the batch processors
- * allow (their work is idempotent per item).
+ * BATCHED_JOBS or of a queue of BATCHED_QUEUES, grouped in order of the outbox (each item also
+ * names its job). A group's id names every row in it (its first row's id and a hash of all of
+ * them): a relay that crashed after enqueueing but before committing may group the same rows
+ * differently the next time, and BullMQ ignores a job whose id it already has, so an id naming
+ * only the first row dropped the rows the new group added (fault suite (a): 94 movements never
+ * fanned out). The same group gets the same id again; a different one is a new job, and rows in
+ * both are handled twice, which the batch processors allow (their work is idempotent per item).
  */
 export function toJobs(name: QueueName, rows: OutboxRow[]) {
   const data = (row: OutboxRow) => ({
@@ -242,13 +243,13 @@ export function toJobs(name: QueueName, rows: OutboxRow[]) {
     correlationId: row.correlation_id,
   });
   const jobs = [];
-  const groups = new Map<string, OutboxRow[]>();
+  const groups = new Map<string, { max: number; rows: OutboxRow[] }>();
   for (const row of rows) {
-    const batched = BATCHED_JOBS[row.job_name];
+    const batched = BATCHED_JOBS[row.job_name] ?? BATCHED_QUEUES[name];
     if (batched && !row.run_at) {
-      const grouped = groups.get(row.job_name) ?? [];
-      grouped.push(row);
-      groups.set(row.job_name, grouped);
+      const group = groups.get(batched.as) ?? { max: batched.max, rows: [] };
+      group.rows.push(row);
+      groups.set(batched.as, group);
       continue;
     }
     jobs.push({
@@ -261,13 +262,12 @@ export function toJobs(name: QueueName, rows: OutboxRow[]) {
       },
     });
   }
-  for (const [jobName, grouped] of groups) {
-    const { as, max } = BATCHED_JOBS[jobName];
+  for (const [as, { max, rows: grouped }] of groups) {
     for (let i = 0; i < grouped.length; i += max) {
       const chunk = grouped.slice(i, i + max);
       jobs.push({
         name: as,
-        data: { items: chunk.map(data) },
+        data: { items: chunk.map((row) => ({ ...data(row), job: row.job_name })) },
         opts: { ...JOB_OPTIONS[name], jobId: batchJobId(chunk) },
       });
     }

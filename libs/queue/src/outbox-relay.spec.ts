@@ -36,4 +36,36 @@ describe('the outbox relay’s batch jobs', () => {
     expect(after.id).not.toBe(before.id);
     expect(after.id).toMatch(new RegExp(`^batch-${rows[0].id}-[0-9a-f]{16}$`));
   });
+
+  it('groups every mail row but timers, whatever its kind, each item naming its job', () => {
+    const mail = (jobName: string, runAt: Date | null = null): OutboxRow => ({
+      id: String(Math.floor(Math.random() * 1e12)),
+      queue: 'mail',
+      job_name: jobName,
+      payload: { movementId: randomUUID(), version: 1 },
+      correlation_id: null,
+      run_at: runAt,
+    });
+    const kinds = Array.from({ length: 60 }, (_, i) =>
+      mail(i % 2 ? 'movement.receipt' : 'movement.acknowledgement'),
+    );
+    const timer = mail('review.seat-reminder', new Date(Date.now() + 60_000));
+    const jobs = toJobs('mail', [...kinds, timer]);
+    // 50 at most to a batch: 50 + 10, and the timer as a delayed job of its own.
+    expect(jobs.map((job) => job.name)).toEqual([
+      'review.seat-reminder',
+      'mail.batch',
+      'mail.batch',
+    ]);
+    expect(jobs[0].opts).toMatchObject({ jobId: timer.id, delay: expect.any(Number) });
+    const items = jobs.slice(1).flatMap((job) => (job.data as { items: object[] }).items);
+    expect(items).toEqual(
+      kinds.map((row) => ({
+        ...row.payload,
+        outboxId: row.id,
+        correlationId: null,
+        job: row.job_name,
+      })),
+    );
+  });
 });

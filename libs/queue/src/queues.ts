@@ -2,8 +2,8 @@ import type { JobsOptions } from 'bullmq';
 
 /** Every queue of the system. Work reaches them only through the outbox relay. */
 /**
- * Mail jobs one worker process runs at once: also the most emails a killed worker can leave
- * accepted by the SMTP server but not yet recorded as sent (the fault suite's bound).
+ * Mail jobs (single emails or batches) one worker process runs at once. How many emails are
+ * being sent at once is bounded apart, by MAIL_SENDS_IN_FLIGHT (@hns/mail).
  */
 export const MAIL_CONCURRENCY = 8;
 
@@ -30,6 +30,19 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const BATCHED_JOBS: Record<string, { as: string; max: number }> = {
   // The review fan-out of a submission or amendment (MOVEMENT_JOBS.reviewFanOut).
   'movement.review-fanout': { as: 'movement.review-fanout-batch', max: 100 },
+};
+
+/** The mail batch job: a group of emails of any kinds, each item naming its own job. */
+export const MAIL_BATCH = 'mail.batch';
+
+/**
+ * Queues whose every row (but timers) the relay groups, whatever its job name: a group's items
+ * also carry their job name (`job`). Emails are sent one by one, but their bookkeeping is
+ * set-based (EmailDeliveryService) and one BullMQ job carries many (issue 7); an email of a
+ * batch that fails is handed to a job of its own with the usual retries.
+ */
+export const BATCHED_QUEUES: Partial<Record<QueueName, { as: string; max: number }>> = {
+  mail: { as: MAIL_BATCH, max: 50 },
 };
 
 /**
