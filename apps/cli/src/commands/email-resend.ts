@@ -75,7 +75,7 @@ export const emailResend: Command = async (app, args) => {
   const config = app.get<AppConfig>(APP_CONFIG);
   const deliveries = new ResendDeliveries(db, app.get(MailTransport), config, suffix);
   const mailers = {
-    movements: new MovementMailer(db, deliveries, config),
+    movements: new MovementMailer(deliveries, config),
     reviews: new ReviewMailer(db, deliveries, config),
   };
   let failure: unknown;

@@ -1,9 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { QueryResultRow } from 'pg';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
-import { preparedQuery } from '@hns/database';
 import { EmailDeliveryService } from '@hns/mail';
 import type { NotificationData } from '../notification.schema';
 import { renderReceipt } from './receipt.mail';
@@ -18,7 +14,6 @@ interface VersionRow {
 @Injectable()
 export class MovementMailer {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly deliveries: EmailDeliveryService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
