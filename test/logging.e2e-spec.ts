@@ -1,5 +1,6 @@
 import { hashAddress } from '@hns/logging';
 import { MOVEMENT_JOBS } from '@hns/movements';
+import { MAIL_BATCH } from '@hns/queue';
 import {
   Harness,
   TEST_PASSWORD,
@@ -105,20 +106,22 @@ describe('structured logs: one JSON line per request and per job, correlated, re
       rejected: 0,
     });
 
+    // The receipt went in a mail batch (the relay groups the mail it moves together): the
+    // batch's job line lists the request and correlation ids of its emails.
     const jobLine = await waitFor(
       () =>
         logs.find(
           (l) =>
             l.event === 'job' &&
-            l.jobName === MOVEMENT_JOBS.receipt &&
-            l.requestId === 'req-abc123',
+            l.jobName === MAIL_BATCH &&
+            l.jobId === emailLine.jobId &&
+            ((l.requestIds as unknown[] | undefined) ?? []).includes('req-abc123'),
         ),
       { description: 'the job line of the receipt' },
     );
     expect(jobLine).toMatchObject({
       queue: 'mail',
-      correlationId: movement.id,
-      jobId: emailLine.jobId,
+      correlationIds: expect.arrayContaining([movement.id]),
       attempt: 1,
       outcome: 'completed',
       durationMs: expect.any(Number),

@@ -2,7 +2,7 @@ import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { AUTH_MAIL_JOBS, LockoutNoticeJob } from '@hns/auth';
-import { LoggedJob } from '@hns/logging';
+import { LoggedJob, currentLogContext, isSafeRequestId, runWithLogContext } from '@hns/logging';
 import {
   DeliveryNotStartedError,
   describeMailError,
@@ -26,6 +26,8 @@ interface MailJobData {
 interface MailBatchItem extends MailJobData {
   outboxId: string;
   job: string;
+  requestId?: string;
+  correlationId?: string | null;
 }
 type MailJob = Job<MailJobData | { items: MailBatchItem[] }>;
 
@@ -113,7 +115,16 @@ export class MailProcessor extends WorkerHost {
       items.map((item) => {
         const handler = this.handlers[item.job];
         if (!handler) return Promise.reject(new Error(`no handler for mail job "${item.job}"`));
-        return inMailBatch(this.stopping.signal, () => handler(item));
+        // Each email logs with its own request and correlation ids and job name, as alone.
+        const context = {
+          ...currentLogContext(),
+          requestId: isSafeRequestId(item.requestId) ? item.requestId : undefined,
+          correlationId: item.correlationId ?? undefined,
+          jobName: item.job,
+        };
+        return runWithLogContext(context, () =>
+          inMailBatch(this.stopping.signal, () => handler(item)),
+        );
       }),
     );
     const handedOver = items.flatMap((item, i) => {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
-import { createTransport, SMTPPoolOptions, SMTPPoolSentMessageInfo, Transporter } from 'nodemailer';
+import type { SMTPPoolOptions } from 'nodemailer';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { describeMailError, urlSecrets } from './mail-errors';
 import { MailMessage, MailSendResult } from './mail-message';
 import { MailSinkServer } from './mail-sink.server';
 import { CompiledMessage, compileMessage } from './mime-message';
+import { SmtpThread } from './smtp-thread';
 
 export type MailTransportConfig = Pick<AppConfig, 'SMTP_URL' | 'MAIL_FROM' | 'MAIL_SINK_PORT'>;
 
@@ -34,12 +35,13 @@ export class InvalidMailMessageError extends Error {
 
 /**
  * The only way out for email: one pooled SMTP transporter, to SMTP_URL when it is set and
- * otherwise to the embedded development sink on 127.0.0.1. Created on first use, so a
+ * otherwise to the embedded development sink on 127.0.0.1. Messages are built here and sent
+ * by nodemailer's pool in a worker thread of its own (SmtpThread), started on first use, so a
  * process that never sends opens no pool.
  */
 @Injectable()
 export class MailTransport implements OnApplicationShutdown {
-  private transporter?: Transporter<SMTPPoolSentMessageInfo>;
+  private thread?: SmtpThread;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: MailTransportConfig,
@@ -71,17 +73,13 @@ export class MailTransport implements OnApplicationShutdown {
     }
     // The message built in one pass (see compileMessage) and handed to the pool as it is: no
     // MIME tree of streams, one socket write.
-    const info = await this.pool().sendMail({
+    return this.smtp().request({
+      type: 'send',
       envelope: compiled.envelope,
       raw: compiled.raw,
       messageId: compiled.messageId,
-      signal: AbortSignal.timeout(SEND_DEADLINE_MS),
+      deadlineMs: SEND_DEADLINE_MS,
     });
-    return {
-      messageId: info.messageId,
-      accepted: (info.accepted ?? []).map(String),
-      rejected: (info.rejected ?? []).map(String),
-    };
   }
 
   /** For health checks: resolves when the SMTP server answers and accepts the login. */
@@ -95,7 +93,7 @@ export class MailTransport implements OnApplicationShutdown {
       );
     });
     try {
-      await Promise.race([this.pool().verify(), timeout]);
+      await Promise.race([this.smtp().request({ type: 'verify' }), timeout]);
     } catch (error) {
       if (error instanceof MailTransportError) throw error;
       throw new MailTransportError(
@@ -111,13 +109,13 @@ export class MailTransport implements OnApplicationShutdown {
    * so a message still waiting for a pooled connection is sent, not rejected (fault suite, e).
    */
   onApplicationShutdown(): void {
-    this.transporter?.close();
-    this.transporter = undefined;
+    this.thread?.close();
+    this.thread = undefined;
   }
 
-  private pool(): Transporter<SMTPPoolSentMessageInfo> {
-    if (this.transporter) return this.transporter;
-    this.transporter = createTransport(
+  private smtp(): SmtpThread {
+    if (this.thread) return this.thread;
+    this.thread = new SmtpThread(
       this.config.SMTP_URL
         ? { ...POOL_OPTIONS, url: this.config.SMTP_URL }
         : {
@@ -130,7 +128,7 @@ export class MailTransport implements OnApplicationShutdown {
       // Messages carry their content inline; never let one read a local file or fetch a URL.
       { from: this.config.MAIL_FROM, disableFileAccess: true, disableUrlAccess: true },
     );
-    return this.transporter;
+    return this.thread;
   }
 
   private sinkPort(): number {

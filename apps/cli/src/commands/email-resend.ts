@@ -1,7 +1,13 @@
 import { DataSource } from 'typeorm';
 import { recordAudit } from '@hns/audit';
 import { APP_CONFIG, AppConfig } from '@hns/config';
-import { EmailDeliveryKey, EmailDeliveryService, MailMessage, MailTransport } from '@hns/mail';
+import {
+  DeliveryLoad,
+  EmailDeliveryKey,
+  EmailDeliveryService,
+  MailMessage,
+  MailTransport,
+} from '@hns/mail';
 import { MovementMailer } from '@hns/movements';
 import { ReviewMailer } from '@hns/reviews';
 import { Command, CommandError, cliAudit } from './command';
@@ -51,7 +57,19 @@ class ResendDeliveries extends EmailDeliveryService {
   }
 
   override sendOnce(key: EmailDeliveryKey, build: () => Promise<MailMessage> | MailMessage) {
-    return super.sendOnce({ ...key, idempotencyKey: `${key.idempotencyKey}${this.suffix}` }, build);
+    return super.sendOnce(this.resendKey(key), build);
+  }
+
+  override sendOnceWith<T extends object>(
+    key: EmailDeliveryKey,
+    load: DeliveryLoad,
+    build: (row: T) => Promise<MailMessage> | MailMessage,
+  ) {
+    return super.sendOnceWith(this.resendKey(key), load, build);
+  }
+
+  private resendKey(key: EmailDeliveryKey): EmailDeliveryKey {
+    return { ...key, idempotencyKey: `${key.idempotencyKey}${this.suffix}` };
   }
 }
 

@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { SMTPPoolOptions } from 'nodemailer';
+
+/** The thread's script: plain CommonJS next to this file (copied to dist/ by the build). */
+const SCRIPT = join(__dirname, 'smtp-thread.js');
+
+export interface SmtpThreadResult {
+  messageId: string;
+  accepted: string[];
+  rejected: string[];
+}
+
+interface Pending {
+  resolve: (value: SmtpThreadResult) => void;
+  reject: (error: Error) => void;
+}
+
+type Request =
+  | {
+      type: 'send';
+      envelope: { from: string; to: string[] };
+      raw: Uint8Array;
+      messageId: string;
+      deadlineMs: number;
+    }
+  | { type: 'verify' };
+
+/**
+ * nodemailer's SMTP pool in a worker thread (see smtp-thread.js): started on first use, started
+ * again after it stops. A send in flight when the thread stops fails, and its job is retried.
+ * Errors come back as errors with nodemailer's fields (code, responseCode, response, command),
+ * so that describeMailError and isPermanentMailError read them as before.
+ */
+export class SmtpThread {
+  private worker?: Worker;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(
+    private readonly options: SMTPPoolOptions | Record<string, unknown>,
+    private readonly defaults: Record<string, unknown>,
+  ) {
+    if (!existsSync(SCRIPT)) throw new Error(`the SMTP thread's script is missing: ${SCRIPT}`);
+  }
+
+  request(request: Request): Promise<SmtpThreadResult> {
+    const worker = this.start();
+    const id = this.nextId++;
+    return new Promise<SmtpThreadResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ ...request, id });
+    });
+  }
+
+  /** Closes the pool's connections (QUIT) and ends the thread. */
+  close(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    worker?.postMessage({ type: 'close' });
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(SCRIPT, {
+      workerData: { options: this.options, defaults: this.defaults },
+      name: 'hns-smtp',
+    });
+    // The process does not wait for an idle thread to exit; a send in flight is awaited anyway.
+    worker.unref();
+    worker.on(
+      'message',
+      (reply: { id: number; ok: boolean; info?: SmtpThreadResult; error?: ThreadError }) => {
+        const pending = this.pending.get(reply.id);
+        if (!pending) return;
+        this.pending.delete(reply.id);
+        if (reply.ok) pending.resolve(reply.info as SmtpThreadResult);
+        else pending.reject(toError(reply.error));
+      },
+    );
+    const stopped = (reason: string) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const [id, pending] of this.pending) {
+        this.pending.delete(id);
+        pending.reject(new Error(`the SMTP thread stopped (${reason}); the email was not sent`));
+      }
+    };
+    worker.on('error', (error) => stopped(error.message));
+    worker.on('exit', (code) => stopped(`exit code ${code}`));
+    this.worker = worker;
+    return worker;
+  }
+}
+
+interface ThreadError {
+  name: string;
+  message: string;
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  command?: string;
+}
+
+function toError(error: ThreadError | undefined): Error {
+  const { name = 'Error', message = 'the SMTP thread gave no reason', ...fields } = error ?? {};
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  return Object.assign(new Error(message), { name }, defined);
+}
