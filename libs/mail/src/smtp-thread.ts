@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SMTPPoolOptions } from 'nodemailer';
 
-/** The thread's script: plain CommonJS next to this file (copied to dist/ by the build). */
-const SCRIPT = join(__dirname, 'smtp-thread.js');
+/** The thread's script: plain CommonJS next to this file (the build copies it to dist/). */
+const SCRIPT = join(__dirname, 'smtp-thread.worker.cjs');
 
 export interface SmtpThreadResult {
   messageId: string;
@@ -28,8 +28,8 @@ type Request =
   | { type: 'verify' };
 
 /**
- * nodemailer's SMTP pool in a worker thread (see smtp-thread.js): started on first use, started
- * again after it stops. A send in flight when the thread stops fails, and its job is retried.
+ * nodemailer's SMTP pool in a worker thread (see smtp-thread.worker.cjs): started on first
+ * use, started again after it stops. A send in flight when the thread stops fails, and its job is retried.
  * Errors come back as errors with nodemailer's fields (code, responseCode, response, command),
  * so that describeMailError and isPermanentMailError read them as before.
  */
