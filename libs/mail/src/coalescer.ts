@@ -12,7 +12,8 @@
 export class Coalescer<I, O> {
   private pending: { item: I; resolve: (value: O) => void; reject: (error: unknown) => void }[] =
     [];
-  private draining = false;
+  /** Operations running (drain loops), at most `concurrency`. */
+  private running = 0;
 
   constructor(
     private readonly run: (items: I[]) => Promise<O[]>,
@@ -20,14 +21,16 @@ export class Coalescer<I, O> {
       max: number;
       key: (item: I) => string;
       retryOneByOne: (error: unknown) => boolean;
+      /** Operations at once (default 1): a call need not wait for the one running to end. */
+      concurrency?: number;
     },
   ) {}
 
   call(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      if (this.draining) return;
-      this.draining = true;
+      if (this.running >= (this.options.concurrency ?? 1)) return;
+      this.running += 1;
       setImmediate(() => void this.drain());
     });
   }
@@ -54,7 +57,7 @@ export class Coalescer<I, O> {
         }
       }
     } finally {
-      this.draining = false;
+      this.running -= 1;
     }
   }
 
