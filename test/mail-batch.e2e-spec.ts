@@ -118,6 +118,35 @@ describe('mail in batches', () => {
     expect(await delivery(id)).toEqual({ status: 'sent', attempts: 1 });
   });
 
+  it('a recipient refused for now gets the email on the retry; the recipients that had it do not get it again', async () => {
+    const email = 'greylisted@ngo.test';
+    const { id } = await movement(415, email);
+    const ocha = 'cell@ocha.test';
+    const ochaBefore = acknowledgementsTo(ocha).length;
+    // The focal point's mailbox answers 450 to the first RCPT TO; the OCHA cell's accepts.
+    h.smtp.deferRecipient(email, 1);
+    await askAcknowledgements([id]);
+    await waitFor(async () => acknowledgementsTo(email).length > 0, {
+      description: 'the acknowledgement to the focal point, on the retry',
+      timeoutMs: 20_000,
+    });
+    const copies = h.smtp.received.filter(
+      (r) =>
+        /accusé|acknowledg/i.test(r.mail.subject ?? '') &&
+        r.mail.messageId === acknowledgementsTo(email)[0].mail.messageId,
+    );
+    // Two transmissions of one message (one Message-ID): the first to the cell only (the
+    // focal point refused for now), the retry to the focal point only.
+    expect(copies.map((r) => r.envelope.to)).toEqual([[ocha], [email]]);
+    expect(acknowledgementsTo(ocha).length - ochaBefore).toBe(1);
+    const [row] = await h.db.query(
+      `SELECT status, attempts, accepted, last_error FROM email_deliveries WHERE idempotency_key = $1`,
+      [`movement.acknowledgement:${id}:v1`],
+    );
+    expect(row).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
+    expect([...row.accepted].sort()).toEqual([email, ocha].sort());
+  });
+
   // Last: the worker's mail processor stays stopped for batches.
   it('a worker stopping hands the emails its batches have not sent to jobs of their own, which send them', async () => {
     const emails = ['batch-stop-a@ngo.test', 'batch-stop-b@ngo.test'];

@@ -37,6 +37,8 @@ export class SmtpTestServer {
   private refusing = false;
   /** Recipients whose messages to answer "try again later" (451), and how many more times. */
   private readonly deferred = new Map<string, number>();
+  /** Recipients to refuse at RCPT TO with 450 (the others of the message are accepted). */
+  private readonly deferredRecipients = new Map<string, number>();
   private port: number | undefined;
 
   constructor() {
@@ -52,6 +54,7 @@ export class SmtpTestServer {
       onAuth: (auth, _session, callback) => callback(null, { user: auth.username ?? 'test' }),
       onConnect: (_session, callback) => callback(this.refusing ? this.outage(true) : null),
       onMailFrom: (_address, _session, callback) => callback(this.refusing ? this.outage() : null),
+      onRcptTo: (address, _session, callback) => callback(this.recipientDeferral(address.address)),
       onData: (stream, session, callback) => {
         const deferral = this.deferral(envelopeOf(session.envelope).to);
         if (deferral) {
@@ -159,6 +162,23 @@ export class SmtpTestServer {
     // Recorded before the client gets its 250, so a sender that saw success finds it here.
     this.received.push(received);
     this.arrivals.emit('mail', received);
+  }
+
+  /**
+   * The next `times` messages to `address` are refused for that recipient alone at RCPT TO
+   * with 450 (a greylisting or full mailbox, RFC 5321 §4.2.2); their other recipients get them.
+   */
+  deferRecipient(address: string, times = 1): void {
+    this.deferredRecipients.set(address.toLowerCase(), times);
+  }
+
+  private recipientDeferral(address: string): (Error & { responseCode: number }) | null {
+    const left = this.deferredRecipients.get(address.toLowerCase()) ?? 0;
+    if (left <= 0) return null;
+    this.deferredRecipients.set(address.toLowerCase(), left - 1);
+    return Object.assign(new Error('Mailbox unavailable, try again later (simulated)'), {
+      responseCode: 450,
+    });
   }
 
   private deferral(recipients: string[]): (Error & { responseCode: number }) | null {

@@ -14,8 +14,8 @@ export class MailSendLog implements OnModuleInit {
 
   onModuleInit(): void {
     const send = this.transport.send.bind(this.transport);
-    this.transport.send = async (message) => {
-      const result = await send(message);
+    this.transport.send = async (message, options) => {
+      const result = await send(message, options);
       logEmailSent(message, result);
       return result;
     };

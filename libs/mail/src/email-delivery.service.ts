@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig } from '@hns/config';
 import { isDatabaseUnavailable, preparedQuery } from '@hns/database';
 import { Coalescer, Semaphore } from './coalescer';
 import { MAIL_SENDS_IN_FLIGHT } from './limits';
-import { describeMailError, urlSecrets } from './mail-errors';
+import { MailDeferredError, describeMailError, urlSecrets } from './mail-errors';
 import { MailMessage } from './mail-message';
 import { MailTransport } from './mail-transport';
 import { deliveryMessageId } from './message-id';
@@ -50,9 +50,13 @@ interface ClaimItem {
   key: EmailDeliveryKey;
   load?: DeliveryLoad;
 }
-/** No attempts: already sent. `row` is the load's row, null if it found none. */
+/**
+ * No attempts: already sent. `accepted`: the recipients that have it from an earlier attempt.
+ * `row` is the load's row, null if it found none.
+ */
 interface ClaimResult {
   attempts: number | null;
+  accepted: string[];
   row: Record<string, unknown> | null;
 }
 interface SentMark {
@@ -60,6 +64,7 @@ interface SentMark {
   message_id: string;
   subject: string;
   recipients: string[];
+  accepted: string[];
   last_error: string | null;
 }
 
@@ -88,8 +93,10 @@ function claimSql(load?: Pick<DeliveryLoad, 'sql' | 'types'>): string {
     SELECT key, kind, '{}'::text[], movement_id, movement_version, 1 FROM input, async_commit
     ON CONFLICT (idempotency_key) DO UPDATE SET attempts = email_deliveries.attempts + 1
       WHERE email_deliveries.status <> 'sent'
-    RETURNING idempotency_key, attempts)
-  SELECT i.n AS hns_n, claim.attempts AS hns_claim_attempts${load ? ', data.*' : ''}
+    RETURNING idempotency_key, attempts, accepted)
+  SELECT i.n AS hns_n, claim.attempts AS hns_claim_attempts, claim.accepted AS hns_accepted${
+    load ? ', data.*' : ''
+  }
   FROM input i JOIN claim ON claim.idempotency_key = i.key${
     load
       ? `
@@ -101,9 +108,10 @@ function claimSql(load?: Pick<DeliveryLoad, 'sql' | 'types'>): string {
 /** Records many sent emails in one statement (synchronous commit, see claimSql). */
 const SENT_SQL = `UPDATE email_deliveries d
   SET status = 'sent', sent_at = now(), message_id = u.message_id, subject = u.subject,
-      recipients = u.recipients, last_error = u.last_error
+      recipients = u.recipients, accepted = u.accepted, last_error = u.last_error
   FROM jsonb_to_recordset($1::jsonb)
-    AS u(key text, message_id text, subject text, recipients text[], last_error text)
+    AS u(key text, message_id text, subject text, recipients text[], accepted text[],
+         last_error text)
   WHERE d.idempotency_key = u.key`;
 
 /**
@@ -178,7 +186,7 @@ export class EmailDeliveryService {
     checkKey(key);
     const claimed = await this.claim({ key });
     if (claimed.attempts === null) return this.alreadySent(key.idempotencyKey);
-    return this.deliver(key, claimed.attempts, build);
+    return this.deliver(key, claimed.attempts, claimed.accepted, build);
   }
 
   /**
@@ -202,7 +210,7 @@ export class EmailDeliveryService {
       throw error;
     }
     const row = claimed.row;
-    return this.deliver(key, claimed.attempts, () => build(row as T));
+    return this.deliver(key, claimed.attempts, claimed.accepted, () => build(row as T));
   }
 
   /** Claims the delivery (see claimSql), in one statement with the claims made at that time. */
@@ -230,23 +238,31 @@ export class EmailDeliveryService {
       movement_version: key.movementVersion ?? null,
       ...Object.fromEntries((load?.parameters ?? []).map((value, i) => [`p${i + 1}`, value])),
     }));
-    const rows = await this.rows<{ hns_n: number; hns_claim_attempts: number }>(
-      label ? `email-delivery-claim-${label}` : 'email-delivery-claim',
-      sql,
-      [JSON.stringify(input)],
-    );
-    const results: ClaimResult[] = items.map(() => ({ attempts: null, row: null }));
-    for (const { hns_n: n, hns_claim_attempts: attempts, ...data } of rows) {
+    const rows = await this.rows<{
+      hns_n: number;
+      hns_claim_attempts: number;
+      hns_accepted: string[];
+    }>(label ? `email-delivery-claim-${label}` : 'email-delivery-claim', sql, [
+      JSON.stringify(input),
+    ]);
+    const results: ClaimResult[] = items.map(() => ({ attempts: null, accepted: [], row: null }));
+    for (const { hns_n: n, hns_claim_attempts: attempts, hns_accepted, ...data } of rows) {
       const { hns_found: found, ...row } = data as { hns_found?: boolean };
-      results[n] = { attempts, row: found ? row : null };
+      results[n] = { attempts, accepted: hns_accepted, row: found ? row : null };
     }
     return results;
   }
 
-  /** Builds, sends and records an email whose attempt is claimed. */
+  /**
+   * Builds, sends and records an email whose attempt is claimed, to the recipients that do not
+   * have it yet (`accepted`: those of earlier attempts). Recipients the server refuses for now
+   * (4xx) while it accepts others: the email is recorded as failed with the ones accepted, and
+   * the retry goes to the refused ones only.
+   */
   private async deliver(
     key: EmailDeliveryKey,
     attempts: number,
+    accepted: string[],
     build: () => Promise<MailMessage> | MailMessage,
   ): Promise<EmailDeliveryOutcome> {
     const { idempotencyKey } = key;
@@ -272,9 +288,16 @@ export class EmailDeliveryService {
     try {
       let result: Awaited<ReturnType<MailTransport['send']>>;
       try {
-        result = await this.transport.send(message);
+        result = await this.transport.send(message, { except: accepted });
       } catch (error) {
         await this.recordFailure(idempotencyKey, this.describe(error), message, recipients);
+        throw error;
+      }
+      const acceptedNow = [...new Set([...accepted, ...result.accepted])];
+      if (result.deferred.length > 0) {
+        const error = new MailDeferredError(result.deferred);
+        // If this record is lost, the retry sends to everyone again (same Message-ID).
+        await this.recordFailure(idempotencyKey, error.message, message, recipients, acceptedNow);
         throw error;
       }
       // The message is out: record it even through a database restart, or the job's retry
@@ -285,6 +308,7 @@ export class EmailDeliveryService {
           message_id: result.messageId,
           subject: message.subject,
           recipients,
+          accepted: acceptedNow,
           last_error: refusedNote(result.rejected),
         }),
       );
@@ -312,6 +336,7 @@ export class EmailDeliveryService {
     error: string,
     message?: MailMessage,
     recipients?: string[],
+    accepted?: string[],
   ): Promise<void> {
     try {
       await this.rows(
@@ -319,7 +344,7 @@ export class EmailDeliveryService {
         `UPDATE email_deliveries
          SET status = 'failed', last_error = $2,
              subject = coalesce($3, subject), message_id = coalesce($4, message_id),
-             recipients = coalesce($5, recipients)
+             recipients = coalesce($5, recipients), accepted = coalesce($6, accepted)
          WHERE idempotency_key = $1 AND status <> 'sent'`,
         [
           idempotencyKey,
@@ -327,6 +352,7 @@ export class EmailDeliveryService {
           message?.subject ?? null,
           message?.messageId ?? null,
           recipients ?? null,
+          accepted ?? null,
         ],
       );
     } catch (recordError) {

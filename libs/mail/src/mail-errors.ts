@@ -1,6 +1,20 @@
 const MAX_ERROR_LENGTH = 1000;
 
 /**
+ * The SMTP server accepted some recipients of an email and asked to try the others again later
+ * (4xx): the email is not done, and its retry goes to those only.
+ */
+export class MailDeferredError extends Error {
+  readonly permanent = false;
+  readonly code = 'EDEFERRED';
+
+  constructor(readonly recipients: string[]) {
+    super(`the SMTP server asked to try again later for ${recipients.join(', ')}`);
+    this.name = 'MailDeferredError';
+  }
+}
+
+/**
  * A one-line description of a mail failure fit to store and log: SMTP reply code and text,
  * credentials of any URL removed, known secrets masked, truncated.
  */

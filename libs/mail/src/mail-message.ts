@@ -23,6 +23,10 @@ export interface MailMessage {
 
 export interface MailSendResult {
   messageId: string;
+  /** Envelope recipients the SMTP server accepted. */
   accepted: string[];
+  /** Envelope recipients it refused, for good or for now. */
   rejected: string[];
+  /** Those of `rejected` refused for now (4xx): worth sending to again later. */
+  deferred: string[];
 }

@@ -56,7 +56,12 @@ export class MailTransport implements OnApplicationShutdown {
     return `${url.protocol}//${url.host}`;
   }
 
-  async send(message: MailMessage): Promise<MailSendResult> {
+  /**
+   * Sends the message; `except` names envelope recipients that already have it (an earlier
+   * attempt they accepted): the same message goes to the others only. With none left, nothing
+   * is sent.
+   */
+  async send(message: MailMessage, options: { except?: string[] } = {}): Promise<MailSendResult> {
     checkMessage(message);
     let compiled: CompiledMessage;
     try {
@@ -73,9 +78,14 @@ export class MailTransport implements OnApplicationShutdown {
     }
     // The message built in one pass (see compileMessage) and handed to the pool as it is: no
     // MIME tree of streams, one socket write.
+    const except = new Set((options.except ?? []).map((address) => address.toLowerCase()));
+    const to = compiled.envelope.to.filter((address) => !except.has(address.toLowerCase()));
+    if (to.length === 0) {
+      return { messageId: compiled.messageId, accepted: [], rejected: [], deferred: [] };
+    }
     return this.smtp().request({
       type: 'send',
-      envelope: compiled.envelope,
+      envelope: { ...compiled.envelope, to },
       raw: compiled.raw,
       messageId: compiled.messageId,
       deadlineMs: SEND_DEADLINE_MS,

@@ -10,6 +10,8 @@ export interface SmtpThreadResult {
   messageId: string;
   accepted: string[];
   rejected: string[];
+  /** The rejected recipients whose refusal was temporary (4xx). */
+  deferred: string[];
 }
 
 interface Pending {

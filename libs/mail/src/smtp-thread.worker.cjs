@@ -39,10 +39,15 @@ async function handle(request) {
     messageId: request.messageId,
     signal: AbortSignal.timeout(request.deadlineMs),
   });
+  // Recipients answered "try again later" (4xx): the email is not done until they have it.
+  const deferred = (info.rejectedErrors || [])
+    .filter((error) => typeof error.responseCode === 'number' && error.responseCode < 500)
+    .map((error) => String(error.recipient));
   return {
     messageId: info.messageId,
     accepted: (info.accepted || []).map(String),
     rejected: (info.rejected || []).map(String),
+    deferred,
   };
 }
 

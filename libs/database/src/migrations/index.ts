@@ -8,6 +8,7 @@ import { PlannedMovementsIndex1765710000000 } from './1765710000000-planned-move
 import { OutboxTimersWait1765720000000 } from './1765720000000-outbox-timers-wait';
 import { ReviewTasksOneIndex1765730000000 } from './1765730000000-review-tasks-one-index';
 import { ReviewTaskQueueLine1765740000000 } from './1765740000000-review-task-queue-line';
+import { EmailAcceptedRecipients1765750000000 } from './1765750000000-email-accepted-recipients';
 // Domain libraries that own seed data keep their migrations next to it; imported by path so that
 // they never need to import @hns/database back.
 import { Gazetteer1764600000000 } from '../../../gazetteer/src/gazetteer.migration';
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   OutboxTimersWait1765720000000,
   ReviewTasksOneIndex1765730000000,
   ReviewTaskQueueLine1765740000000,
+  EmailAcceptedRecipients1765750000000,
 ];
