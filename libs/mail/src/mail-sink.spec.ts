@@ -62,6 +62,7 @@ describe('development mail sink', () => {
       messageId: '<hns.test-1@hns.example.org>',
       accepted: ['focal.point@ngo.example.org', 'cell@ocha.example.org'],
       rejected: [],
+      deferred: [],
     });
 
     const [listed] = await store.list();
