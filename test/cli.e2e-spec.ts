@@ -10,7 +10,7 @@ import {
   userResetPassword,
 } from '../apps/cli/src/commands';
 import { MovementMailer } from '@hns/movements';
-import { ReviewsService } from '@hns/reviews';
+import { ReviewMailer, ReviewsService } from '@hns/reviews';
 import {
   Harness,
   TEST_PASSWORD,
@@ -138,6 +138,27 @@ describe('administrator command line: users, emails, deconfliction, audit', () =
       emailResend(h.api, { movement: reference, kind: 'movement.acknowledgement' }),
     ).rejects.toThrow(/on record \/ au dossier: movement.receipt/);
     await expect(emailResend(h.api, { key: 'nope' })).rejects.toThrow(/no email delivery/);
+  });
+
+  it('email:resend sends an acknowledgement again (its movement read by the claim)', async () => {
+    const submitted = await h.api.inject({
+      method: 'POST',
+      url: '/movements',
+      headers: bearer(acf.token),
+      payload: convoyNotice(74),
+    });
+    const { id, reference } = submitted.json();
+    await h.api.get(ReviewMailer).sendAcknowledgement(id, 1);
+    const acknowledgements = () =>
+      h.smtp.messages.filter(
+        (m) => (m.subject ?? '').includes(reference) && /accusé|acknowledg/i.test(m.subject ?? ''),
+      ).length;
+    expect(acknowledgements()).toBe(1);
+    const key = `movement.acknowledgement:${id}:v1`;
+    const resent = await emailResend(h.api, { key });
+    expect(resent.code).toBe(0);
+    expect(resent.lines[0]).toContain(`${key}:resend:1`);
+    await h.smtp.waitFor(() => acknowledgements() === 2, { timeoutMs: 10_000 });
   });
 
   it('deconflict re-runs the conflict engine with its consequences and prints the conflicts', async () => {
