@@ -2,11 +2,13 @@ import './register-aliases';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { migrateDatabase } from '@hns/database';
+import { dropFileDatabases, quoteIdentifier } from './file-database';
 import { databaseName, testDatabaseUrl, testRedisUrl } from './test-env';
 
 /**
  * Runs once before the end-to-end tests: a fresh, migrated PostgreSQL database and an empty
- * Redis database, so that every run starts from the same state whatever the last one left.
+ * Redis database, so that every run starts from the same state whatever the last one left. The
+ * database is the template each harness copies into a database of its own (file-database.ts).
  */
 export default async function globalSetup(): Promise<void> {
   const databaseUrl = testDatabaseUrl();
@@ -51,6 +53,7 @@ async function recreateDatabase(url: string): Promise<void> {
       'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
       [name],
     );
+    await dropFileDatabases(admin, url);
     // FORCE also ends connections opened between the statement above and this one.
     await admin.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${quoted}`);
@@ -81,11 +84,6 @@ async function flushRedis(url: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
-}
-
-/** Quotes an identifier the way PostgreSQL's quote_ident does; identifiers cannot be bound. */
-function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 function redact(url: URL): string {

@@ -9,7 +9,8 @@ import { AccountsService } from '@hns/auth';
 import { PinoNestLogger, configureLogging } from '@hns/logging';
 import { HOUR, convoyNoticeAt } from './fixtures';
 import { SmtpTestServer } from './smtp-test-server';
-import { testDatabaseUrl, testRedisUrl } from './test-env';
+import { createFileDatabase } from './file-database';
+import { testRedisUrl } from './test-env';
 
 export interface Harness {
   api: NestFastifyApplication;
@@ -23,7 +24,8 @@ export interface Harness {
 /**
  * The API (Fastify, in process, driven with inject) and, optionally, the worker, against the real
  * test PostgreSQL/PostGIS and Redis, with an SMTP server of the test's own. Each harness uses its
- * own queue prefix, so test files never see each other's jobs.
+ * own queue prefix and its own copy of the migrated test database (createFileDatabase), so test
+ * files never see each other's jobs or data.
  */
 export async function startHarness(
   options: {
@@ -34,9 +36,10 @@ export async function startHarness(
   } = {},
 ): Promise<Harness> {
   const smtp = await new SmtpTestServer().start();
+  const database = await createFileDatabase();
   Object.assign(process.env, {
     NODE_ENV: 'test',
-    DATABASE_URL: testDatabaseUrl(),
+    DATABASE_URL: database.url,
     REDIS_URL: testRedisUrl(),
     SMTP_URL: smtp.url,
     QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
@@ -68,6 +71,7 @@ export async function startHarness(
       await worker?.close();
       await api.close();
       await smtp.stop();
+      await database.drop();
     },
   };
 }
