@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
@@ -56,6 +57,9 @@ export class MailProcessor extends WorkerHost {
     @InjectQueue(QUEUES.mail) private readonly queue: Queue,
   ) {
     super();
+    // Every email of the running batches waiting for a sending place listens to it (and stops
+    // listening once it has its place): far more than Node's default of 10 listeners.
+    setMaxListeners(0, this.stopping.signal);
     this.handlers = {
       [AUTH_MAIL_JOBS.lockoutNotice]: (d) =>
         accounts.sendLockoutNotice(d as unknown as LockoutNoticeJob),
