@@ -51,13 +51,13 @@ const RUNNERS: Record<BenchmarkName, (ctx: Context) => Promise<void>> = {
 
 const MEMORY_TARGET_MB = 300;
 
-/** Newest modification time under a folder, for the .ts files that make up dist/. */
+/** Newest modification time under a folder, for the files that make up dist/ (.ts, .cjs). */
 function newestSource(dir: string): number {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
+    else if (/\.(ts|cjs)$/.test(entry.name) && !entry.name.endsWith('.spec.ts')) {
       newest = Math.max(newest, statSync(path).mtimeMs);
     }
   }
