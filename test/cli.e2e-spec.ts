@@ -99,14 +99,19 @@ describe('administrator command line: users, emails, deconfliction, audit', () =
     acf.token = await login(h, acf.email);
   });
 
+  /** A movement of ACF's, submitted through the API. */
+  const submitMovement = async (hoursAhead: number): Promise<{ id: string; reference: string }> =>
+    (
+      await h.api.inject({
+        method: 'POST',
+        url: '/movements',
+        headers: bearer(acf.token),
+        payload: convoyNotice(hoursAhead),
+      })
+    ).json();
+
   it('email:resend sends an email again as a new delivery, by key or by movement and kind', async () => {
-    const submitted = await h.api.inject({
-      method: 'POST',
-      url: '/movements',
-      headers: bearer(acf.token),
-      payload: convoyNotice(72),
-    });
-    const { id, reference } = submitted.json();
+    const { id, reference } = await submitMovement(72);
     await h.api.get(MovementMailer).sendReceipt(id, 1);
     const receipts = () =>
       h.smtp.messages.filter((m) => (m.subject ?? '').includes(reference)).length;
@@ -141,13 +146,7 @@ describe('administrator command line: users, emails, deconfliction, audit', () =
   });
 
   it('email:resend sends an acknowledgement again (its movement read by the claim)', async () => {
-    const submitted = await h.api.inject({
-      method: 'POST',
-      url: '/movements',
-      headers: bearer(acf.token),
-      payload: convoyNotice(74),
-    });
-    const { id, reference } = submitted.json();
+    const { id, reference } = await submitMovement(74);
     await h.api.get(ReviewMailer).sendAcknowledgement(id, 1);
     const acknowledgements = () =>
       h.smtp.messages.filter(

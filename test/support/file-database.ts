@@ -19,7 +19,7 @@ export interface FileDatabase {
 export async function createFileDatabase(): Promise<FileDatabase> {
   const template = testDatabaseUrl();
   const name = `${databaseName(template)}${FILE_DATABASE_INFIX}${randomBytes(4).toString('hex')}`;
-  await onMaintenance(template, (admin) =>
+  await onMaintenance(template, 'hns-test-harness', (admin) =>
     admin.query(
       `CREATE DATABASE ${quoteIdentifier(name)} TEMPLATE ${quoteIdentifier(databaseName(template))}`,
     ),
@@ -28,7 +28,7 @@ export async function createFileDatabase(): Promise<FileDatabase> {
   return {
     url,
     drop: () =>
-      onMaintenance(template, (admin) =>
+      onMaintenance(template, 'hns-test-harness', (admin) =>
         admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`),
       ).then(() => undefined),
   };
@@ -46,15 +46,33 @@ export async function dropFileDatabases(admin: Client, template: string): Promis
   }
 }
 
-async function onMaintenance<T>(url: string, work: (admin: Client) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` on a connection to the server's maintenance database (postgres), where databases
+ * are created and dropped; an unreachable server is said in words a developer can act on.
+ */
+export async function onMaintenance<T>(
+  url: string,
+  applicationName: string,
+  work: (admin: Client) => Promise<T>,
+): Promise<T> {
   const maintenance = new URL(url);
   maintenance.pathname = '/postgres';
   const admin = new Client({
     connectionString: maintenance.toString(),
     connectionTimeoutMillis: 5000,
-    application_name: 'hns-test-harness',
+    application_name: applicationName,
   });
-  await admin.connect();
+  try {
+    await admin.connect();
+  } catch (error) {
+    if (maintenance.password) maintenance.password = '***';
+    throw new Error(
+      `Cannot reach PostgreSQL for the end-to-end tests at ${maintenance}: ` +
+        `${(error as Error).message}\n` +
+        'Start PostgreSQL 15+ with PostGIS, or set TEST_DATABASE_URL.',
+      { cause: error },
+    );
+  }
   try {
     return await work(admin);
   } finally {

@@ -1,8 +1,7 @@
 import './register-aliases';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
 import { migrateDatabase } from '@hns/database';
-import { dropFileDatabases, quoteIdentifier } from './file-database';
+import { dropFileDatabases, onMaintenance, quoteIdentifier } from './file-database';
 import { databaseName, testDatabaseUrl, testRedisUrl } from './test-env';
 
 /**
@@ -30,24 +29,7 @@ async function recreateDatabase(url: string): Promise<void> {
         'it, so its name must contain "test" (e.g. postgres://127.0.0.1:5432/hns_test)',
     );
   }
-  const maintenance = new URL(url);
-  maintenance.pathname = '/postgres';
-  const admin = new Client({
-    connectionString: maintenance.toString(),
-    connectionTimeoutMillis: 5000,
-    application_name: 'hns-test-setup',
-  });
-  try {
-    await admin.connect();
-  } catch (error) {
-    throw new Error(
-      `Cannot reach PostgreSQL for the end-to-end tests at ${redact(maintenance)}: ` +
-        `${(error as Error).message}\n` +
-        'Start PostgreSQL 15+ with PostGIS, or set TEST_DATABASE_URL.',
-      { cause: error },
-    );
-  }
-  try {
+  await onMaintenance(url, 'hns-test-setup', async (admin) => {
     const quoted = quoteIdentifier(name);
     await admin.query(
       'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
@@ -57,9 +39,7 @@ async function recreateDatabase(url: string): Promise<void> {
     // FORCE also ends connections opened between the statement above and this one.
     await admin.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${quoted}`);
-  } finally {
-    await admin.end();
-  }
+  });
 }
 
 async function flushRedis(url: string): Promise<void> {
