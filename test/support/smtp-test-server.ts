@@ -173,23 +173,11 @@ export class SmtpTestServer {
   }
 
   private recipientDeferral(address: string): (Error & { responseCode: number }) | null {
-    const left = this.deferredRecipients.get(address.toLowerCase()) ?? 0;
-    if (left <= 0) return null;
-    this.deferredRecipients.set(address.toLowerCase(), left - 1);
-    return Object.assign(new Error('Mailbox unavailable, try again later (simulated)'), {
-      responseCode: 450,
-    });
+    return takeDeferral(this.deferredRecipients, [address], 450, 'Mailbox unavailable');
   }
 
   private deferral(recipients: string[]): (Error & { responseCode: number }) | null {
-    const address = recipients
-      .map((recipient) => recipient.toLowerCase())
-      .find((recipient) => (this.deferred.get(recipient) ?? 0) > 0);
-    if (!address) return null;
-    this.deferred.set(address, (this.deferred.get(address) ?? 0) - 1);
-    return Object.assign(new Error('Local error, try again later (simulated)'), {
-      responseCode: 451,
-    });
+    return takeDeferral(this.deferred, recipients, 451, 'Local error');
   }
 
   private outage(counted = false): Error & { responseCode: number } {
@@ -222,6 +210,24 @@ export class SmtpTestServer {
 
 function expectation(description: string | undefined): string {
   return description ? `an email: ${description}` : 'a matching email';
+}
+
+/**
+ * The first of `addresses` still to be refused in `left` (address → times), counted down: the
+ * SMTP error to answer with, or null.
+ */
+function takeDeferral(
+  left: Map<string, number>,
+  addresses: string[],
+  responseCode: number,
+  text: string,
+): (Error & { responseCode: number }) | null {
+  const address = addresses
+    .map((candidate) => candidate.toLowerCase())
+    .find((candidate) => (left.get(candidate) ?? 0) > 0);
+  if (!address) return null;
+  left.set(address, (left.get(address) ?? 0) - 1);
+  return Object.assign(new Error(`${text}, try again later (simulated)`), { responseCode });
 }
 
 function envelopeOf(envelope: SMTPServerEnvelope): ReceivedMail['envelope'] {

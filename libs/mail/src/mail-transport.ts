@@ -83,8 +83,7 @@ export class MailTransport implements OnApplicationShutdown {
     if (to.length === 0) {
       return { messageId: compiled.messageId, accepted: [], rejected: [], deferred: [] };
     }
-    return this.smtp().request({
-      type: 'send',
+    return this.smtp().send({
       envelope: { ...compiled.envelope, to },
       raw: compiled.raw,
       messageId: compiled.messageId,
@@ -103,7 +102,7 @@ export class MailTransport implements OnApplicationShutdown {
       );
     });
     try {
-      await Promise.race([this.smtp().request({ type: 'verify' }), timeout]);
+      await Promise.race([this.smtp().verify(), timeout]);
     } catch (error) {
       if (error instanceof MailTransportError) throw error;
       throw new MailTransportError(

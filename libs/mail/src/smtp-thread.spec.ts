@@ -21,20 +21,19 @@ describe('SmtpThread (nodemailer in a worker thread)', () => {
       {},
     );
     const message = {
-      type: 'send' as const,
       envelope: { from: 'no-reply@hns.test', to: ['focal@ngo.test'] },
       raw: Buffer.from('Subject: test\r\n\r\nbody\r\n'),
       messageId: '<spec@hns.test>',
       deadlineMs: 60_000,
     };
     try {
-      const first = thread.request(message);
+      const first = thread.send(message);
       // The send is under way once the server holds a connection from the thread.
       while (sockets.length === 0) await new Promise((resolve) => setImmediate(resolve));
       thread.close();
       await expect(first).rejects.toThrow(/SMTP thread stopped|closed|Connection/i);
       // A new thread takes the next send (it hangs on this server: the deadline ends it).
-      const second = thread.request({ ...message, deadlineMs: 200 });
+      const second = thread.send({ ...message, deadlineMs: 200 });
       await expect(second).rejects.toThrow();
       expect(sockets.length).toBeGreaterThanOrEqual(2);
     } finally {

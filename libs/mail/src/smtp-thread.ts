@@ -2,37 +2,28 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SMTPPoolOptions } from 'nodemailer';
+import type { MailSendResult } from './mail-message';
 
 /** The thread's script: plain CommonJS next to this file (the build copies it to dist/). */
 const SCRIPT = join(__dirname, 'smtp-thread.worker.cjs');
 
-export interface SmtpThreadResult {
-  messageId: string;
-  accepted: string[];
-  rejected: string[];
-  /** The rejected recipients whose refusal was temporary (4xx). */
-  deferred: string[];
-}
-
 interface Pending {
-  resolve: (value: SmtpThreadResult) => void;
+  resolve: (value: unknown) => void;
   reject: (error: Error) => void;
 }
 
-type Request =
-  | {
-      type: 'send';
-      envelope: { from: string; to: string[] };
-      raw: Uint8Array;
-      messageId: string;
-      deadlineMs: number;
-    }
-  | { type: 'verify' };
+/** A message as the SMTP connection takes it: the envelope, the bytes, its deadline. */
+export interface SmtpSend {
+  envelope: { from: string; to: string[] };
+  raw: Uint8Array;
+  messageId: string;
+  deadlineMs: number;
+}
 
 /**
  * nodemailer's SMTP pool in a worker thread (see smtp-thread.worker.cjs): started on first
- * use, started again after it stops. A send in flight when the thread stops fails, and its job is retried.
- * Errors come back as errors with nodemailer's fields (code, responseCode, response, command),
+ * use, started again after it stops. A send in flight when the thread stops fails, and its job
+ * is retried. Errors come back as errors with nodemailer's fields (code, responseCode, response, command),
  * so that describeMailError and isPermanentMailError read them as before.
  */
 export class SmtpThread {
@@ -47,10 +38,20 @@ export class SmtpThread {
     if (!existsSync(SCRIPT)) throw new Error(`the SMTP thread's script is missing: ${SCRIPT}`);
   }
 
-  request(request: Request): Promise<SmtpThreadResult> {
+  /** Sends the message; resolves with the server's answer per recipient. */
+  send(message: SmtpSend): Promise<MailSendResult> {
+    return this.request({ type: 'send', ...message }) as Promise<MailSendResult>;
+  }
+
+  /** Resolves when the SMTP server answers and accepts the login. */
+  async verify(): Promise<void> {
+    await this.request({ type: 'verify' });
+  }
+
+  private request(request: { type: 'send' | 'verify' }): Promise<unknown> {
     const worker = this.start();
     const id = this.nextId++;
-    return new Promise<SmtpThreadResult>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ ...request, id });
     });
@@ -73,11 +74,11 @@ export class SmtpThread {
     worker.unref();
     worker.on(
       'message',
-      (reply: { id: number; ok: boolean; info?: SmtpThreadResult; error?: ThreadError }) => {
+      (reply: { id: number; ok: boolean; info?: unknown; error?: ThreadError }) => {
         const pending = this.pending.get(reply.id);
         if (!pending) return;
         this.pending.delete(reply.id);
-        if (reply.ok) pending.resolve(reply.info as SmtpThreadResult);
+        if (reply.ok) pending.resolve(reply.info);
         else pending.reject(toError(reply.error));
       },
     );
