@@ -35,6 +35,8 @@ function int(name: string, fallback: number, min = 1): number {
 export const SIZES = {
   intakeSeconds: int('BENCH_INTAKE_SECONDS', 15),
   intakeConnections: int('BENCH_INTAKE_CONNECTIONS', 32),
+  /** Unmeasured load before each server's measured run, then ANALYZE (bench/intake.ts). */
+  intakeWarmupSeconds: int('BENCH_INTAKE_WARMUP_SECONDS', 3, 0),
   pipelineMovements: int('BENCH_PIPELINE_MOVEMENTS', 10_000),
   mailMessages: int('BENCH_MAIL_MESSAGES', 5_000),
   zoneMovements: int('BENCH_ZONE_MOVEMENTS', 100_000),

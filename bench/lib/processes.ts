@@ -53,10 +53,10 @@ export async function startService(options: {
       '--require',
       join(__dirname, 'exit-on-sigusr2.js'),
       '--cpu-prof',
-      '--cpu-prof-dir',
-      dir,
-      '--cpu-prof-name',
-      `${options.name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
+      // One token each: the SMTP thread drops every --cpu-prof flag (libs/mail/src/smtp-thread.ts),
+      // else its profile, written under the same name, replaces the main thread's.
+      `--cpu-prof-dir=${dir}`,
+      `--cpu-prof-name=${options.name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
     );
   }
   const child = spawn(process.execPath, [...flags, join(ROOT, options.script)], {

@@ -4,3 +4,4 @@ export * from './migrate';
 export * from './pg-errors';
 export * from './domain-events';
 export * from './prepared';
+export * from './coalescer';

@@ -31,3 +31,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     )
   );
 }
+
+/**
+ * An error in the data of a statement (SQLSTATE class 22, e.g. a malformed uuid, or 23, a
+ * constraint) rather than in reaching the database: worth running each item of a set-based
+ * statement alone (Coalescer).
+ */
+export function isDataError(error: unknown): boolean {
+  const pg = (error as { driverError?: { code?: unknown } })?.driverError ?? error;
+  const code = (pg as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}

@@ -3,8 +3,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
-import { isDatabaseUnavailable, preparedQuery } from '@hns/database';
-import { Coalescer, Semaphore } from './coalescer';
+import {
+  Coalescer,
+  Semaphore,
+  isDataError,
+  isDatabaseUnavailable,
+  preparedQuery,
+} from '@hns/database';
 import { MAIL_SENDS_IN_FLIGHT } from './limits';
 import { MailDeferredError, describeMailError, urlSecrets } from './mail-errors';
 import { MailMessage } from './mail-message';
@@ -379,15 +384,6 @@ export class EmailDeliveryService {
 
 function checkKey(key: EmailDeliveryKey): void {
   if (!key.idempotencyKey || !key.kind) throw new Error('idempotencyKey and kind are required');
-}
-
-/**
- * An error in the data of a statement (SQLSTATE class 22, e.g. a malformed uuid, or 23, a
- * constraint) rather than in reaching the database: worth running each item alone.
- */
-function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
 
 function refusedNote(rejected: string[]): string | null {

@@ -69,6 +69,10 @@ export class SmtpThread {
     const worker = new Worker(SCRIPT, {
       workerData: { options: this.options, defaults: this.defaults },
       name: 'hns-smtp',
+      // A profiled process (node --cpu-prof, as `npm run bench -- --cpu-prof` starts it) would
+      // profile this thread too, under the main thread's file name, replacing its profile. (A
+      // thread refuses some of the process's flags, such as the heap cap, so none are passed.)
+      execArgv: process.execArgv.some((flag) => flag.startsWith('--cpu-prof')) ? [] : undefined,
     });
     // The process does not wait for an idle thread to exit; a send in flight is awaited anyway.
     worker.unref();

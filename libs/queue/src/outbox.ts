@@ -42,32 +42,47 @@ export async function enqueueInOutbox(
 /** Five parameters a row, and a statement takes at most 65,535 (a zone re-check batch's work). */
 const OUTBOX_ROWS_PER_STATEMENT = 2000;
 
-/**
- * The INSERT of enqueueInOutbox as SQL and parameters numbered from `firstParameter`, for a
- * caller that writes its outbox rows in the same statement as its change (a data-modifying
- * CTE); it must then call outboxWritten(manager) once the statement has run.
- */
-export function outboxInsert(
-  messages: OutboxMessage[],
-  firstParameter = 1,
-): { sql: string; values: unknown[] } {
+/** The INSERT of enqueueInOutbox as SQL and parameters. */
+function outboxInsert(messages: OutboxMessage[]): { sql: string; values: unknown[] } {
   const values: unknown[] = [];
-  const rows = messages.map((message, index) => {
+  const rows = outboxRecords(messages).map((record, index) => {
     values.push(
-      message.queue,
-      message.jobName,
-      // The request that asked for this work, for the logs (see @hns/logging).
-      JSON.stringify(withRequestId(message.payload)),
-      message.correlationId ?? null,
-      message.runAt ?? null,
+      record.queue,
+      record.job_name,
+      JSON.stringify(record.payload),
+      record.correlation_id,
+      record.run_at,
     );
-    const base = firstParameter - 1 + index * 5;
+    const base = index * 5;
     return `($${base + 1}, $${base + 2}, $${base + 3}::jsonb, $${base + 4}, $${base + 5}::timestamptz)`;
   });
   return {
     sql: `INSERT INTO outbox (queue, job_name, payload, correlation_id, run_at) VALUES ${rows.join(', ')}`,
     values,
   };
+}
+
+/** An outbox row's columns, for a statement that reads its rows from JSON (jsonb_to_recordset). */
+export interface OutboxRecord {
+  queue: QueueName;
+  job_name: string;
+  payload: Record<string, unknown>;
+  correlation_id: string | null;
+  run_at: Date | null;
+}
+
+/**
+ * The outbox rows of `messages`, each payload with the id of the request that asked for the work
+ * (for the logs, see @hns/logging): call it in that request's context.
+ */
+export function outboxRecords(messages: OutboxMessage[]): OutboxRecord[] {
+  return messages.map((message) => ({
+    queue: message.queue,
+    job_name: message.jobName,
+    payload: withRequestId(message.payload),
+    correlation_id: message.correlationId ?? null,
+    run_at: message.runAt ?? null,
+  }));
 }
 
 const OUTBOX_WRITTEN = 'hns.outboxWritten';
