@@ -1211,6 +1211,9 @@ describe('fuzzing every write endpoint with malformed and hostile input', () => 
             '{"__proto__": {"isAdmin": true}}',
             '{"constructor": {"prototype": {"isAdmin": true}}}',
             '{"focalPoint": {"__proto__": {"x": 1}}}',
+            // Nested far deeper than any schema (the pre-validation walks stop at depth 200).
+            `{"purpose": ${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
+            `{"cargo": ${'[{"a": '.repeat(5_000)}{"__proto__": 1}${'}]'.repeat(5_000)}}`,
             '\u0000',
           )
           .map((payload) => ({ payload, type: 'application/json', status: 400 })),

@@ -148,6 +148,9 @@ export const envSchema = z
     METRICS_TOKEN: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
     // The worker's own HTTP port: /health/live, /health/ready and /metrics (0: any free port).
     WORKER_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+    // The worker's CPU priority below the API's (a Unix nice value, 0 = the same): where both
+    // share cores, a burst of submissions is answered first and the worker catches up after.
+    WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
     // After SIGTERM the API answers 503 on /health/ready but keeps serving this long.
     SHUTDOWN_DRAIN_SECONDS: z.coerce.number().min(0).max(120).default(0),
   })

@@ -106,26 +106,32 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
  * jsonb: otherwise the insert fails with a 500 after validation has passed.
  */
 export function assertStorableStrings(value: unknown): void {
-  const problems: FieldProblem[] = [];
-  const visit = (node: unknown, path: string[], depth: number) => {
-    if (problems.length > 0 || depth > 200) return;
+  // One path array, pushed and popped as the walk goes: a copy is made only for a problem.
+  const path: string[] = [];
+  let problem: FieldProblem | undefined;
+  const refuse = () => {
+    problem = {
+      field: path.join('.'),
+      rule: 'invalid_characters',
+      messageKey: 'http.invalid_characters',
+    };
+  };
+  const visit = (node: unknown, depth: number) => {
+    if (problem || depth > 200) return;
     if (typeof node === 'string') {
-      if (UNSTORABLE.test(node)) {
-        problems.push({
-          field: path.join('.'),
-          rule: 'invalid_characters',
-          messageKey: 'http.invalid_characters',
-        });
-      }
+      if (UNSTORABLE.test(node)) refuse();
     } else if (node && typeof node === 'object') {
-      for (const [key, child] of Object.entries(node)) {
-        visit(key, [...path, key], depth + 1);
-        visit(child, [...path, key], depth + 1);
+      for (const key of Object.keys(node)) {
+        path.push(key);
+        if (UNSTORABLE.test(key)) refuse();
+        else visit((node as Record<string, unknown>)[key], depth + 1);
+        path.pop();
+        if (problem) return;
       }
     }
   };
-  visit(value, [], 0);
-  if (problems.length > 0) throw new ValidationFailedException(problems);
+  visit(value, 0);
+  if (problem) throw new ValidationFailedException([problem]);
 }
 
 const PROTOTYPE_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
@@ -135,21 +141,24 @@ function prototypeKeyIssues(value: unknown) {
   const issues: { code: 'unrecognized_keys'; keys: string[]; path: string[]; input: unknown }[] =
     [];
   const visited = new WeakSet<object>();
-  const stack: { node: unknown; path: string[] }[] = [{ node: value, path: [] }];
-  while (stack.length > 0) {
-    const { node, path } = stack.pop() as { node: unknown; path: string[] };
-    if (!node || typeof node !== 'object' || visited.has(node)) continue;
+  // One path array, pushed and popped as the walk goes: a copy is made only for an issue.
+  const path: string[] = [];
+  // Deeper than any schema of the API: validation refuses such a body anyway.
+  const visit = (node: unknown, depth: number) => {
+    if (!node || typeof node !== 'object' || visited.has(node) || depth > 200) return;
     visited.add(node);
     const keys = Object.keys(node);
     const refused = keys.filter((key) => PROTOTYPE_KEYS.has(key));
     if (refused.length > 0) {
-      issues.push({ code: 'unrecognized_keys', keys: refused, path, input: node });
+      issues.push({ code: 'unrecognized_keys', keys: refused, path: [...path], input: node });
     }
     for (const key of keys) {
-      if (!PROTOTYPE_KEYS.has(key)) {
-        stack.push({ node: (node as Record<string, unknown>)[key], path: [...path, key] });
-      }
+      if (PROTOTYPE_KEYS.has(key)) continue;
+      path.push(key);
+      visit((node as Record<string, unknown>)[key], depth + 1);
+      path.pop();
     }
-  }
+  };
+  visit(value, 0);
   return issues;
 }

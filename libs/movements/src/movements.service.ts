@@ -125,8 +125,9 @@ export class MovementsService {
       max: SUBMISSIONS_PER_STATEMENT,
       key: (item) => item.id,
       retryOneByOne: isDataError,
-      // A batch need not wait for the one being committed.
-      concurrency: 2,
+      // Statements at once: a batch need not wait for the commits under way (4 of the pool's
+      // connections; 2 made 5 % fewer submissions a second in the bench, 8 no more than 4).
+      concurrency: 4,
     },
   );
 
@@ -136,15 +137,16 @@ export class MovementsService {
   ): Promise<SubmittedRow[]> {
     const input = JSON.stringify(items.map((item, ord) => ({ ...item, ord })));
     const values = [input, this.config.OPERATION_COUNTRY_CODE];
-    const rows: SubmittedRow[] = manager
+    const rows: MovementRow[] = manager
       ? await manager.query(prepared('movement-submit', SUBMIT_SQL), values)
-      : await preparedQuery<SubmittedRow>(this.db, 'movement-submit', SUBMIT_SQL, values);
+      : await preparedQuery<MovementRow>(this.db, 'movement-submit', SUBMIT_SQL, values);
     outboxWritten(manager ?? this.db.manager);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return items.map((item) => {
       const row = byId.get(item.id);
       if (!row) throw new Error(`movement ${item.id} was not written`);
-      return row;
+      // The version's notice is the one just written (not read back: it is the same data).
+      return { ...row, notification: item.notification };
     });
   }
 
@@ -476,9 +478,10 @@ function submissionItem(
 }
 
 /**
- * The submissions of $1 (a JSON array of SubmissionItem, each with its place `ord`) with, for each, its movement
- * (reference numbers in order), first version, audit event and outbox rows; $2 is the country
- * code of the references. The same text for one submission or many, so it is prepared once.
+ * Writes the submissions of $1 (a JSON array of SubmissionItem, each with its place `ord`): for
+ * each, its movement (reference numbers in that order; $2 is their country code), first version,
+ * audit event and outbox rows, and returns the movements' rows. The same text for one
+ * submission or many, so it is prepared once per connection.
  */
 const SUBMIT_SQL = `
   WITH i AS MATERIALIZED (
@@ -509,8 +512,7 @@ const SUBMIT_SQL = `
       (movement_id, version, notification, departure_at, arrival_at, route, time_window, change_note, created_by)
     SELECT m.id, 1, i.notification, i.departure_at, i.arrival_at, ST_GeogFromText(i.route),
            tstzrange(i.departure_at, i.arrival_at, '[)'), NULL, i.created_by
-    FROM m JOIN i ON i.id = m.id
-    RETURNING movement_id, notification),
+    FROM m JOIN i ON i.id = m.id),
   a AS (
     INSERT INTO audit_events (actor_user_id, actor_role, organisation_id, action, entity_type, entity_id, details)
     SELECT i.created_by, i.actor_role, i.audit_organisation_id, 'movement.submitted', 'movement',
@@ -522,5 +524,5 @@ const SUBMIT_SQL = `
            (o.r->>'run_at')::timestamptz
     FROM i CROSS JOIN LATERAL jsonb_array_elements(i.outbox) WITH ORDINALITY AS o(r, k)
     ORDER BY i.ord, o.k)
-  SELECT ${MOVEMENT_COLUMNS}, v.notification
-  FROM m JOIN organisations o ON o.id = m.organisation_id JOIN v ON v.movement_id = m.id`;
+  SELECT ${MOVEMENT_COLUMNS}
+  FROM m JOIN organisations o ON o.id = m.organisation_id`;
