@@ -13,6 +13,7 @@ import {
   inMailBatch,
 } from './email-delivery.service';
 import { MAIL_SENDS_IN_FLIGHT } from './limits';
+import { MailBusyError } from './mail-errors';
 import { MailMessage } from './mail-message';
 import { MailSinkServer } from './mail-sink.server';
 import { MailTransport } from './mail-transport';
@@ -216,20 +217,73 @@ describe('EmailDeliveryService (PostgreSQL)', () => {
     });
   });
 
-  it('two concurrent runs of one job end with the row sent once', async () => {
+  it('two concurrent runs of one email: one sends it, the other sends nothing and is retried', async () => {
     if (skipped()) return;
     const key = { idempotencyKey: 'reminder:m2:ocha', kind: 'reminder' };
-    const outcomes = await Promise.all([
-      service.sendOnce(key, () => receipt('ocha@un.example.org')),
-      service.sendOnce(key, () => receipt('ocha@un.example.org')),
-    ]);
-    // Both may send (the Message-ID lets receivers drop the copy); at least one does.
-    expect(outcomes.map((o) => o.status)).toContain('sent');
-    // The second run either overlapped the first (two attempts) or found it sent (one).
+    const send = jest.spyOn(transport, 'send');
+    let outcomes: PromiseSettledResult<Awaited<ReturnType<typeof service.sendOnce>>>[];
+    try {
+      outcomes = await Promise.allSettled([
+        service.sendOnce(key, () => receipt('ocha@un.example.org')),
+        service.sendOnce(key, () => receipt('ocha@un.example.org')),
+      ]);
+      expect(send).toHaveBeenCalledTimes(1);
+    } finally {
+      send.mockRestore();
+    }
+    const sent = outcomes.filter((o) => o.status === 'fulfilled' && o.value.status === 'sent');
+    expect(sent).toHaveLength(1);
+    // The other found the email held by the first (retried later) or already sent.
+    const other = outcomes.find((o) => !sent.includes(o));
+    if (other?.status === 'rejected') expect(other.reason).toBeInstanceOf(MailBusyError);
+    else expect(other?.value.status).toBe('already_sent');
     const final = await row(key.idempotencyKey);
-    expect(final.status).toBe('sent');
-    expect([1, 2]).toContain(final.attempts);
-    expect(outcomes.filter((o) => o.status === 'sent').length).toBe(final.attempts);
+    expect(final).toMatchObject({ status: 'sent', attempts: 1 });
+    // Its retry does nothing.
+    expect((await service.sendOnce(key, () => receipt('ocha@un.example.org'))).status).toBe(
+      'already_sent',
+    );
+  });
+
+  it("waits for another attempt's hold on an email, and takes over one a killed worker left", async () => {
+    if (skipped()) return;
+    const held = { idempotencyKey: 'reminder:m3:ocha', kind: 'reminder' };
+    const lapsed = { idempotencyKey: 'reminder:m4:ocha', kind: 'reminder' };
+    // Claimed by attempts that have not recorded anything: one still within its hold, one past it.
+    await dataSource.query(
+      `INSERT INTO email_deliveries (idempotency_key, kind, recipients, attempts, sending_until)
+       VALUES ($1, 'reminder', '{}', 1, now() + interval '30 seconds'),
+              ($2, 'reminder', '{}', 1, now() - interval '1 second')`,
+      [held.idempotencyKey, lapsed.idempotencyKey],
+    );
+    const send = jest.spyOn(transport, 'send');
+    try {
+      await expect(service.sendOnce(held, () => receipt())).rejects.toBeInstanceOf(MailBusyError);
+      expect(send).not.toHaveBeenCalled();
+      expect(await row(held.idempotencyKey)).toMatchObject({ status: 'pending', attempts: 1 });
+
+      expect((await service.sendOnce(lapsed, () => receipt())).status).toBe('sent');
+      expect(send).toHaveBeenCalledTimes(1);
+      expect(await row(lapsed.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 2 });
+    } finally {
+      send.mockRestore();
+    }
+  });
+
+  it('a failed attempt releases its hold: the retry sends at once', async () => {
+    if (skipped()) return;
+    const key = { idempotencyKey: 'reminder:m5:ocha', kind: 'reminder' };
+    const send = jest
+      .spyOn(transport, 'send')
+      .mockRejectedValueOnce(Object.assign(new Error('421 try later'), { responseCode: 421 }));
+    try {
+      await expect(service.sendOnce(key, () => receipt())).rejects.toThrow('421 try later');
+      expect(await row(key.idempotencyKey)).toMatchObject({ status: 'failed', attempts: 1 });
+      expect((await service.sendOnce(key, () => receipt())).status).toBe('sent');
+      expect(send).toHaveBeenCalledTimes(2);
+    } finally {
+      send.mockRestore();
+    }
   });
 
   /** The statements the service runs on its pool, by name, while `work` runs. */

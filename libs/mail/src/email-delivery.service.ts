@@ -10,8 +10,8 @@ import {
   isDatabaseUnavailable,
   preparedQuery,
 } from '@hns/database';
-import { MAIL_SENDS_IN_FLIGHT } from './limits';
-import { MailDeferredError, describeMailError, urlSecrets } from './mail-errors';
+import { MAIL_SENDING_LEASE_SECONDS, MAIL_SENDS_IN_FLIGHT } from './limits';
+import { MailBusyError, MailDeferredError, describeMailError, urlSecrets } from './mail-errors';
 import { MailMessage } from './mail-message';
 import { MailTransport } from './mail-transport';
 import { deliveryMessageId } from './message-id';
@@ -82,7 +82,11 @@ interface SentMark {
  * forgets a 'pending' row that the retry writes again; nothing is sent on the strength of it.
  * The 'sent' mark stays synchronous: a lost 'sent' mark would let the retry send the email
  * twice. Its flush also makes the claim durable, since the WAL is flushed in order.
- * The items come as one JSON parameter; a row per item claimed (none: already sent).
+ *
+ * A claim holds the email for MAIL_SENDING_LEASE_SECONDS (`sending_until`): until then, or until
+ * the attempt records the email sent or failed, another attempt does not claim it (and is retried
+ * later, MailBusyError) rather than send it at the same time. A claim of a crashed worker lapses.
+ * The items come as one JSON parameter; a row per item claimed (none: already sent, or held).
  */
 function claimSql(load?: Pick<DeliveryLoad, 'sql' | 'types'>): string {
   const loadColumns = (load?.types ?? []).map((type, i) => `, p${i + 1} ${type}`).join('');
@@ -94,10 +98,14 @@ function claimSql(load?: Pick<DeliveryLoad, 'sql' | 'types'>): string {
       AS i(n integer, key text, kind text, movement_id uuid, movement_version integer${loadColumns})),
   claim AS (
     INSERT INTO email_deliveries
-      (idempotency_key, kind, recipients, movement_id, movement_version, attempts)
-    SELECT key, kind, '{}'::text[], movement_id, movement_version, 1 FROM input, async_commit
-    ON CONFLICT (idempotency_key) DO UPDATE SET attempts = email_deliveries.attempts + 1
+      (idempotency_key, kind, recipients, movement_id, movement_version, attempts, sending_until)
+    SELECT key, kind, '{}'::text[], movement_id, movement_version, 1,
+           now() + interval '${MAIL_SENDING_LEASE_SECONDS} seconds'
+    FROM input, async_commit
+    ON CONFLICT (idempotency_key) DO UPDATE
+      SET attempts = email_deliveries.attempts + 1, sending_until = excluded.sending_until
       WHERE email_deliveries.status <> 'sent'
+        AND (email_deliveries.sending_until IS NULL OR email_deliveries.sending_until <= now())
     RETURNING idempotency_key, attempts, accepted)
   SELECT i.n AS hns_n, claim.attempts AS hns_claim_attempts, claim.accepted AS hns_accepted${
     load ? ', data.*' : ''
@@ -113,7 +121,8 @@ function claimSql(load?: Pick<DeliveryLoad, 'sql' | 'types'>): string {
 /** Records many sent emails in one statement (synchronous commit, see claimSql). */
 const SENT_SQL = `UPDATE email_deliveries d
   SET status = 'sent', sent_at = now(), message_id = u.message_id, subject = u.subject,
-      recipients = u.recipients, accepted = u.accepted, last_error = u.last_error
+      recipients = u.recipients, accepted = u.accepted, last_error = u.last_error,
+      sending_until = NULL
   FROM jsonb_to_recordset($1::jsonb)
     AS u(key text, message_id text, subject text, recipients text[], accepted text[],
          last_error text)
@@ -190,7 +199,7 @@ export class EmailDeliveryService {
   ): Promise<EmailDeliveryOutcome> {
     checkKey(key);
     const claimed = await this.claim({ key });
-    if (claimed.attempts === null) return this.alreadySent(key.idempotencyKey);
+    if (claimed.attempts === null) return this.notClaimed(key.idempotencyKey);
     return this.deliver(key, claimed.attempts, claimed.accepted, build);
   }
 
@@ -208,7 +217,7 @@ export class EmailDeliveryService {
     if (load.types.length !== load.parameters.length)
       throw new Error(`sendOnceWith ${load.label}: a type is needed for each parameter`);
     const claimed = await this.claim({ key, load });
-    if (claimed.attempts === null) return this.alreadySent(key.idempotencyKey);
+    if (claimed.attempts === null) return this.notClaimed(key.idempotencyKey);
     if (!claimed.row) {
       const error = new Error(load.notFound);
       await this.recordFailure(key.idempotencyKey, `could not build the message: ${error.message}`);
@@ -287,7 +296,9 @@ export class EmailDeliveryService {
     const recipients = [...message.to, ...(message.cc ?? [])];
     // A batch told to stop sends nothing more; its emails not yet sent go to jobs of their own.
     const signal = batchContext.getStore()?.signal;
-    await this.sending.acquire(signal).catch(() => {
+    await this.sending.acquire(signal).catch(async () => {
+      // Not sent: the job it is handed to need not wait for this claim to lapse.
+      await this.releaseClaim(idempotencyKey);
       throw new DeliveryNotStartedError();
     });
     try {
@@ -323,17 +334,36 @@ export class EmailDeliveryService {
     }
   }
 
-  private async alreadySent(idempotencyKey: string): Promise<EmailDeliveryOutcome> {
-    const [row] = await this.rows<DeliveryRow>(
+  /**
+   * The claim returned nothing: the email was sent (nothing to do), or another attempt holds it
+   * (MailBusyError: this one is retried later, see claimSql).
+   */
+  private async notClaimed(idempotencyKey: string): Promise<EmailDeliveryOutcome> {
+    const [row] = await this.rows<DeliveryRow & { sending_until: Date | null }>(
       'email-delivery-row',
-      `SELECT status, attempts, message_id, sent_at FROM email_deliveries WHERE idempotency_key = $1`,
+      `SELECT status, attempts, message_id, sent_at, sending_until
+       FROM email_deliveries WHERE idempotency_key = $1`,
       [idempotencyKey],
     );
-    return {
-      status: 'already_sent',
-      messageId: row?.message_id ?? null,
-      sentAt: row?.sent_at ?? null,
-    };
+    if (row?.status !== 'sent') throw new MailBusyError(row?.sending_until ?? null);
+    return { status: 'already_sent', messageId: row.message_id, sentAt: row.sent_at };
+  }
+
+  /** Ends this attempt's hold on an email it did not send (see claimSql). */
+  private async releaseClaim(idempotencyKey: string): Promise<void> {
+    try {
+      await this.rows(
+        'email-delivery-release',
+        `UPDATE email_deliveries SET sending_until = NULL
+         WHERE idempotency_key = $1 AND status <> 'sent'`,
+        [idempotencyKey],
+      );
+    } catch (error) {
+      // The hold then lapses by itself (MAIL_SENDING_LEASE_SECONDS).
+      this.logger.warn(
+        `Could not release the claim of email ${idempotencyKey}: ${this.describe(error)}`,
+      );
+    }
   }
 
   private async recordFailure(
@@ -347,7 +377,7 @@ export class EmailDeliveryService {
       await this.rows(
         'email-delivery-failed',
         `UPDATE email_deliveries
-         SET status = 'failed', last_error = $2,
+         SET status = 'failed', last_error = $2, sending_until = NULL,
              subject = coalesce($3, subject), message_id = coalesce($4, message_id),
              recipients = coalesce($5, recipients), accepted = coalesce($6, accepted)
          WHERE idempotency_key = $1 AND status <> 'sent'`,

@@ -7,3 +7,11 @@
  * after a crash is the price, a lost email never is.
  */
 export const MAIL_SENDS_IN_FLIGHT = 16;
+
+/**
+ * How long an attempt that has claimed an email holds it (email_deliveries.sending_until): any
+ * other attempt at the same email waits that long at most, unless the email is recorded sent or
+ * failed first. Longer than an email normally takes from its claim to its record; a worker
+ * killed in between delays the email's retry by that much.
+ */
+export const MAIL_SENDING_LEASE_SECONDS = 60;

@@ -15,6 +15,23 @@ export class MailDeferredError extends Error {
 }
 
 /**
+ * Another attempt claimed the email and may be sending it now (until `until`): this one sends
+ * nothing, and is retried; by then the email is recorded sent (and the retry does nothing), or
+ * that attempt failed or died and the retry sends it.
+ */
+export class MailBusyError extends Error {
+  readonly permanent = false;
+  readonly code = 'EBUSY';
+
+  constructor(readonly until: Date | null) {
+    super(
+      `another attempt is sending this email${until ? ` (until ${until.toISOString()} at most)` : ''}; retried later`,
+    );
+    this.name = 'MailBusyError';
+  }
+}
+
+/**
  * A one-line description of a mail failure fit to store and log: SMTP reply code and text,
  * credentials of any URL removed, known secrets masked, truncated.
  */

@@ -9,6 +9,7 @@ import { OutboxTimersWait1765720000000 } from './1765720000000-outbox-timers-wai
 import { ReviewTasksOneIndex1765730000000 } from './1765730000000-review-tasks-one-index';
 import { ReviewTaskQueueLine1765740000000 } from './1765740000000-review-task-queue-line';
 import { EmailAcceptedRecipients1765750000000 } from './1765750000000-email-accepted-recipients';
+import { EmailSendingLease1765760000000 } from './1765760000000-email-sending-lease';
 // Domain libraries that own seed data keep their migrations next to it; imported by path so that
 // they never need to import @hns/database back.
 import { Gazetteer1764600000000 } from '../../../gazetteer/src/gazetteer.migration';
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   ReviewTasksOneIndex1765730000000,
   ReviewTaskQueueLine1765740000000,
   EmailAcceptedRecipients1765750000000,
+  EmailSendingLease1765760000000,
 ];
