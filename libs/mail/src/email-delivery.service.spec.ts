@@ -286,6 +286,39 @@ describe('EmailDeliveryService (PostgreSQL)', () => {
     }
   });
 
+  it('a late failure leaves the hold of the attempt that took the email over', async () => {
+    if (skipped()) return;
+    const key = { idempotencyKey: 'reminder:m6:ocha', kind: 'reminder' };
+    let fail: (error: Error) => void = () => undefined;
+    let sending: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (sending = resolve));
+    const send = jest.spyOn(transport, 'send').mockImplementationOnce(
+      () =>
+        new Promise((_, reject) => {
+          fail = reject;
+          sending();
+        }),
+    );
+    try {
+      const first = service.sendOnce(key, () => receipt());
+      await started;
+      // Meanwhile the first attempt's hold lapses and a second attempt takes the email over.
+      await dataSource.query(
+        `UPDATE email_deliveries
+         SET attempts = attempts + 1, sending_until = now() + interval '30 seconds'
+         WHERE idempotency_key = $1`,
+        [key.idempotencyKey],
+      );
+      fail(new Error('connection lost'));
+      await expect(first).rejects.toThrow('connection lost');
+      // The second attempt still holds it: a third one waits instead of sending at the same time.
+      await expect(service.sendOnce(key, () => receipt())).rejects.toBeInstanceOf(MailBusyError);
+      expect(send).toHaveBeenCalledTimes(1);
+    } finally {
+      send.mockRestore();
+    }
+  });
+
   /** The statements the service runs on its pool, by name, while `work` runs. */
   const statementsDuring = async (work: () => Promise<unknown>): Promise<string[]> => {
     const pool = (dataSource.driver as unknown as { master: Pool }).master;

@@ -220,7 +220,11 @@ export class EmailDeliveryService {
     if (claimed.attempts === null) return this.notClaimed(key.idempotencyKey);
     if (!claimed.row) {
       const error = new Error(load.notFound);
-      await this.recordFailure(key.idempotencyKey, `could not build the message: ${error.message}`);
+      await this.recordFailure(
+        key.idempotencyKey,
+        claimed.attempts,
+        `could not build the message: ${error.message}`,
+      );
       throw error;
     }
     const row = claimed.row;
@@ -289,6 +293,7 @@ export class EmailDeliveryService {
     } catch (error) {
       await this.recordFailure(
         idempotencyKey,
+        attempts,
         `could not build the message: ${this.describe(error)}`,
       );
       throw error;
@@ -298,7 +303,7 @@ export class EmailDeliveryService {
     const signal = batchContext.getStore()?.signal;
     await this.sending.acquire(signal).catch(async () => {
       // Not sent: the job it is handed to need not wait for this claim to lapse.
-      await this.releaseClaim(idempotencyKey);
+      await this.releaseClaim(idempotencyKey, attempts);
       throw new DeliveryNotStartedError();
     });
     try {
@@ -306,14 +311,27 @@ export class EmailDeliveryService {
       try {
         result = await this.transport.send(message, { except: accepted });
       } catch (error) {
-        await this.recordFailure(idempotencyKey, this.describe(error), message, recipients);
+        await this.recordFailure(
+          idempotencyKey,
+          attempts,
+          this.describe(error),
+          message,
+          recipients,
+        );
         throw error;
       }
       const acceptedNow = [...new Set([...accepted, ...result.accepted])];
       if (result.deferred.length > 0) {
         const error = new MailDeferredError(result.deferred);
         // If this record is lost, the retry sends to everyone again (same Message-ID).
-        await this.recordFailure(idempotencyKey, error.message, message, recipients, acceptedNow);
+        await this.recordFailure(
+          idempotencyKey,
+          attempts,
+          error.message,
+          message,
+          recipients,
+          acceptedNow,
+        );
         throw error;
       }
       // The message is out: record it even through a database restart, or the job's retry
@@ -349,14 +367,17 @@ export class EmailDeliveryService {
     return { status: 'already_sent', messageId: row.message_id, sentAt: row.sent_at };
   }
 
-  /** Ends this attempt's hold on an email it did not send (see claimSql). */
-  private async releaseClaim(idempotencyKey: string): Promise<void> {
+  /**
+   * Ends the hold of attempt number `attempt` on an email it did not send (see claimSql); a hold
+   * another attempt has taken since (this one's having lapsed) stays.
+   */
+  private async releaseClaim(idempotencyKey: string, attempt: number): Promise<void> {
     try {
       await this.rows(
         'email-delivery-release',
         `UPDATE email_deliveries SET sending_until = NULL
-         WHERE idempotency_key = $1 AND status <> 'sent'`,
-        [idempotencyKey],
+         WHERE idempotency_key = $1 AND status <> 'sent' AND attempts = $2`,
+        [idempotencyKey, attempt],
       );
     } catch (error) {
       // The hold then lapses by itself (MAIL_SENDING_LEASE_SECONDS).
@@ -366,8 +387,13 @@ export class EmailDeliveryService {
     }
   }
 
+  /**
+   * Records attempt number `attempt` as failed, and ends its hold on the email unless another
+   * attempt has taken the email since (this one's hold having lapsed).
+   */
   private async recordFailure(
     idempotencyKey: string,
+    attempt: number,
     error: string,
     message?: MailMessage,
     recipients?: string[],
@@ -377,7 +403,8 @@ export class EmailDeliveryService {
       await this.rows(
         'email-delivery-failed',
         `UPDATE email_deliveries
-         SET status = 'failed', last_error = $2, sending_until = NULL,
+         SET status = 'failed', last_error = $2,
+             sending_until = CASE WHEN attempts = $7 THEN NULL ELSE sending_until END,
              subject = coalesce($3, subject), message_id = coalesce($4, message_id),
              recipients = coalesce($5, recipients), accepted = coalesce($6, accepted)
          WHERE idempotency_key = $1 AND status <> 'sent'`,
@@ -388,6 +415,7 @@ export class EmailDeliveryService {
           message?.messageId ?? null,
           recipients ?? null,
           accepted ?? null,
+          attempt,
         ],
       );
     } catch (recordError) {
