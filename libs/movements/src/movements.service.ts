@@ -22,6 +22,7 @@ import {
   OutboxRecord,
   QUEUES,
   enqueueInOutbox,
+  outboxInsertFromJson,
   outboxRecords,
   outboxWritten,
 } from '@hns/queue';
@@ -518,11 +519,6 @@ const SUBMIT_SQL = `
     SELECT i.created_by, i.actor_role, i.audit_organisation_id, 'movement.submitted', 'movement',
            m.id::text, i.audit_details
     FROM m JOIN i ON i.id = m.id ORDER BY i.ord),
-  ob AS (
-    INSERT INTO outbox (queue, job_name, payload, correlation_id, run_at)
-    SELECT o.r->>'queue', o.r->>'job_name', o.r->'payload', o.r->>'correlation_id',
-           (o.r->>'run_at')::timestamptz
-    FROM i CROSS JOIN LATERAL jsonb_array_elements(i.outbox) WITH ORDINALITY AS o(r, k)
-    ORDER BY i.ord, o.k)
+  ob AS (${outboxInsertFromJson({ from: 'i', records: 'i.outbox', orderBy: 'i.ord' })})
   SELECT ${MOVEMENT_COLUMNS}
   FROM m JOIN organisations o ON o.id = m.organisation_id`;

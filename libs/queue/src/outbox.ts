@@ -62,7 +62,7 @@ function outboxInsert(messages: OutboxMessage[]): { sql: string; values: unknown
   };
 }
 
-/** An outbox row's columns, for a statement that reads its rows from JSON (jsonb_to_recordset). */
+/** An outbox row's columns, for a statement that reads its rows from JSON (outboxInsertFromJson). */
 export interface OutboxRecord {
   queue: QueueName;
   job_name: string;
@@ -83,6 +83,25 @@ export function outboxRecords(messages: OutboxMessage[]): OutboxRecord[] {
     correlation_id: message.correlationId ?? null,
     run_at: message.runAt ?? null,
   }));
+}
+
+/**
+ * An INSERT of outbox rows held in JSON, for a statement that writes its outbox rows with its
+ * change (a data-modifying CTE): for each row of `from`, the JSON array of OutboxRecord given by
+ * `records` (an SQL expression), inserted in the order `orderBy` then the array's. The caller
+ * must call outboxWritten(manager) once the statement has run.
+ */
+export function outboxInsertFromJson(options: {
+  from: string;
+  records: string;
+  orderBy: string;
+}): string {
+  return `INSERT INTO outbox (queue, job_name, payload, correlation_id, run_at)
+    SELECT o.r->>'queue', o.r->>'job_name', o.r->'payload', o.r->>'correlation_id',
+           (o.r->>'run_at')::timestamptz
+    FROM ${options.from} CROSS JOIN LATERAL jsonb_array_elements(${options.records})
+      WITH ORDINALITY AS o(r, k)
+    ORDER BY ${options.orderBy}, o.k`;
 }
 
 const OUTBOX_WRITTEN = 'hns.outboxWritten';
