@@ -85,6 +85,15 @@ describe('mail in batches', () => {
         timeoutMs: 20_000,
       });
     }
+    // The SMTP server has each message before the worker records it sent: wait for the records.
+    for (const { id } of movements) {
+      await waitFor(async () => (await delivery(id)).status === 'sent', {
+        description: 'the acknowledgement recorded as sent',
+      });
+    }
+    await waitFor(async () => (await mail.getJob(outboxIds[1]))?.isCompleted(), {
+      description: "B's own job completed",
+    });
     // One batch job carried the three; B's email became the job it would have been alone,
     // named by its outbox row, which sent it on its retry.
     const batch = await batchHolding(outboxIds[0]);
@@ -106,6 +115,9 @@ describe('mail in batches', () => {
     const [outboxId] = await askAcknowledgements([id]);
     await waitFor(async () => acknowledgementsTo(email).length > 0, {
       description: 'the acknowledgement',
+    });
+    await waitFor(async () => (await delivery(id)).status === 'sent', {
+      description: 'the acknowledgement recorded as sent',
     });
     const batch = await waitFor(() => batchHolding(outboxId), { description: 'its batch job' });
     // The same job again, as BullMQ runs a job whose worker died before finishing it.
@@ -139,10 +151,18 @@ describe('mail in batches', () => {
     // focal point refused for now), the retry to the focal point only.
     expect(copies.map((r) => r.envelope.to)).toEqual([[ocha], [email]]);
     expect(acknowledgementsTo(ocha).length - ochaBefore).toBe(1);
-    const [row] = await h.db.query(
-      `SELECT status, attempts, accepted, last_error FROM email_deliveries WHERE idempotency_key = $1`,
-      [`movement.acknowledgement:${id}:v1`],
-    );
+    // The SMTP server has the message before the worker records it sent: wait for the record.
+    const delivery = async () =>
+      (
+        await h.db.query(
+          `SELECT status, attempts, accepted, last_error FROM email_deliveries WHERE idempotency_key = $1`,
+          [`movement.acknowledgement:${id}:v1`],
+        )
+      )[0];
+    await waitFor(async () => (await delivery()).status === 'sent', {
+      description: 'the acknowledgement recorded as sent',
+    });
+    const row = await delivery();
     expect(row).toMatchObject({ status: 'sent', attempts: 2, last_error: null });
     expect([...row.accepted].sort()).toEqual([email, ocha].sort());
   });
