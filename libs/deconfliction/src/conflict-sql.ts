@@ -62,9 +62,10 @@ function reconcile(scope: string, more = ''): string {
 /**
  * Movement versions (pairs of $1 ids and $2 versions, e.g. a submission's, or a batch of
  * fan-outs) against every zone not lifted: the zones within the corridor width ($3 metres) of
- * each route whose active window overlaps the movement's, from now on. The zones are locked
- * FOR SHARE: a zone being changed or lifted meanwhile is read once that change is committed,
- * so this run and the zone's re-check cannot leave a stale conflict.
+ * each route whose active window overlaps the movement's, from now on. The zones whose window
+ * overlaps the batch's are locked FOR SHARE: a zone being changed or lifted meanwhile is read
+ * once that change is committed, so this run and the zone's re-check cannot leave a stale
+ * conflict.
  */
 export const MOVEMENT_VERSIONS_SQL = `
   WITH v AS MATERIALIZED (
@@ -72,27 +73,44 @@ export const MOVEMENT_VERSIONS_SQL = `
     FROM unnest($1::uuid[], $2::int[]) AS k(movement_id, version)
     JOIN movement_versions mv ON mv.movement_id = k.movement_id AND mv.version = k.version
   ),
-  -- Zone by zone for each route (the GiST index on zones), never route by route for each
-  -- zone: that plan, which the planner may pick on fresh statistics, reads every route near
-  -- the zone whatever the batch (1.4 s instead of 65 ms for 100 versions, measured).
+  zc AS MATERIALIZED (
+    SELECT z.id, z.version, z.level, z.geom, z.active FROM restricted_zones z
+    WHERE z.lifted_at IS NULL AND z.active && tstzrange(now(), NULL)
+      AND z.active && (SELECT range_merge(range_agg(v.time_window)) FROM v)
+    FOR SHARE OF z
+  ),
+  -- Route by route for each zone, over the batch only (v is materialised: no index on the
+  -- routes of every movement, whose plan read every route near the zone whatever the batch,
+  -- 1.4 s instead of 65 ms for 100 versions, measured). One zone after another keeps the same
+  -- zone in PostGIS's distance cache. The bounding boxes first: ST_DWithin on geography,
+  -- outside an index scan, computes the distance even for a route far from the zone's box
+  -- (the test PostGIS's own index support adds, _ST_Expand, as its SQL ST_DWithin did before
+  -- PostGIS 3); 0.26 ms per version before, 0.07 after, measured with two zones.
   near AS (
     SELECT v.movement_id, v.version, v.route, v.time_window,
            z.id AS zone_id, z.version AS zone_version, z.level, z.geom, z.active
-    FROM v CROSS JOIN LATERAL (
-      SELECT z.id, z.version, z.level, z.geom, z.active FROM restricted_zones z
-      WHERE z.lifted_at IS NULL AND z.active && v.time_window
+    FROM zc z CROSS JOIN LATERAL (
+      SELECT v.* FROM v
+      WHERE z.active && v.time_window
         -- As on the zone side: an overlap entirely in the past concerns no one any more.
         AND (z.active * v.time_window) && tstzrange(now(), NULL)
+        AND v.route && _ST_Expand(z.geom, $3)
         AND ST_DWithin(v.route, z.geom, $3)
-      FOR SHARE OF z
-    ) z
+      OFFSET 0
+    ) v
+  ),
+  -- Each zone near a route is buffered once, not once per route near it.
+  reach AS MATERIALIZED (
+    SELECT z.id AS zone_id, ST_Buffer(z.geom, $3)::geometry AS geom FROM zc z
+    WHERE z.id IN (SELECT n.zone_id FROM near n)
   ),
   found AS (
     SELECT v.movement_id, v.version, v.zone_id, v.zone_version, v.level,
            v.active * v.time_window AS overlap, ${routePart('v.geom')} AS route_part,
            p.level AS previous_level
     FROM near v
-    ${cutRoute('ST_Buffer(v.geom, $3)::geometry')}
+    JOIN reach r ON r.zone_id = v.zone_id
+    ${cutRoute('r.geom')}
     LEFT JOIN movement_conflicts p
       ON p.movement_id = v.movement_id AND p.version = v.version AND p.zone_id = v.zone_id
   )${reconcile('(c.movement_id, c.version) IN (SELECT k.movement_id, k.version FROM unnest($1::uuid[], $2::int[]) AS k(movement_id, version))')}`;
