@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '@hns/config';
 import { describeMailError, urlSecrets } from './mail-errors';
 import { MailMessage, MailSendResult } from './mail-message';
 import { MailSinkServer } from './mail-sink.server';
+import { CompiledMessage, compileMessage } from './mime-message';
 import { SmtpThread } from './smtp-thread';
 
 export type MailTransportConfig = Pick<AppConfig, 'SMTP_URL' | 'MAIL_FROM' | 'MAIL_SINK_PORT'>;
@@ -34,8 +35,8 @@ export class InvalidMailMessageError extends Error {
 
 /**
  * The only way out for email: one pooled SMTP transporter, to SMTP_URL when it is set and
- * otherwise to the embedded development sink on 127.0.0.1. Messages are built and sent by a
- * worker thread of its own (SmtpThread) with nodemailer's pool, started on first use, so a
+ * otherwise to the embedded development sink on 127.0.0.1. Messages are built here and sent
+ * by nodemailer's pool in a worker thread of its own (SmtpThread), started on first use, so a
  * process that never sends opens no pool.
  */
 @Injectable()
@@ -62,22 +63,32 @@ export class MailTransport implements OnApplicationShutdown {
    */
   async send(message: MailMessage, options: { except?: string[] } = {}): Promise<MailSendResult> {
     checkMessage(message);
-    // The SMTP thread builds the message in one pass (compileMessage: no MIME tree of streams,
-    // one socket write) off this thread, which runs the jobs and their database bookkeeping.
+    let compiled: CompiledMessage;
     try {
-      return await this.smtp().send({
-        message,
+      compiled = compileMessage(message, {
         from: this.config.MAIL_FROM,
         // The random part of the multipart boundaries, drawn once per message.
         boundaryBase: boundaryBase(),
-        except: options.except ?? [],
-        deadlineMs: SEND_DEADLINE_MS,
       });
     } catch (error) {
-      if (error instanceof Error && error.name === InvalidMailMessageError.name)
-        throw new InvalidMailMessageError(error.message);
-      throw error;
+      // An address or header nodemailer cannot encode: sending it again cannot succeed.
+      throw new InvalidMailMessageError(
+        `the message could not be built: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
+    // The message built in one pass (see compileMessage) and handed to the pool as it is: no
+    // MIME tree of streams, one socket write.
+    const except = new Set((options.except ?? []).map((address) => address.toLowerCase()));
+    const to = compiled.envelope.to.filter((address) => !except.has(address.toLowerCase()));
+    if (to.length === 0) {
+      return { messageId: compiled.messageId, accepted: [], rejected: [], deferred: [] };
+    }
+    return this.smtp().send({
+      envelope: { ...compiled.envelope, to },
+      raw: compiled.raw,
+      messageId: compiled.messageId,
+      deadlineMs: SEND_DEADLINE_MS,
+    });
   }
 
   /** For health checks: resolves when the SMTP server answers and accepts the login. */

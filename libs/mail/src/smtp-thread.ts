@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SMTPPoolOptions } from 'nodemailer';
-import type { MailMessage, MailSendResult } from './mail-message';
+import type { MailSendResult } from './mail-message';
 
 /** The thread's script: plain CommonJS next to this file (the build copies it to dist/). */
 const SCRIPT = join(__dirname, 'smtp-thread.worker.cjs');
@@ -12,15 +12,11 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/** A message to build (compileMessage) and send, to every recipient but `except`, by a deadline. */
+/** A message as the SMTP connection takes it: the envelope, the bytes, its deadline. */
 export interface SmtpSend {
-  message: MailMessage;
-  /** The From header and the envelope's sender (MAIL_FROM). */
-  from: string;
-  /** The random part of the message's multipart boundaries (see boundaryBase). */
-  boundaryBase: string;
-  /** Recipients that already have the message (case-insensitive). */
-  except: string[];
+  envelope: { from: string; to: string[] };
+  raw: Uint8Array;
+  messageId: string;
   deadlineMs: number;
 }
 
@@ -42,10 +38,7 @@ export class SmtpThread {
     if (!existsSync(SCRIPT)) throw new Error(`the SMTP thread's script is missing: ${SCRIPT}`);
   }
 
-  /**
-   * Builds and sends the message; resolves with the server's answer per recipient. A message
-   * that cannot be built fails with an error named InvalidMailMessageError.
-   */
+  /** Sends the message; resolves with the server's answer per recipient. */
   send(message: SmtpSend): Promise<MailSendResult> {
     return this.request({ type: 'send', ...message }) as Promise<MailSendResult>;
   }

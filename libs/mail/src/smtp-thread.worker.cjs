@@ -1,19 +1,17 @@
 'use strict';
-/* global require, AbortSignal, setTimeout, process */
+/* global require, Buffer, AbortSignal, setTimeout, process */
 /* eslint-disable @typescript-eslint/no-require-imports -- CommonJS, run as it is (see below) */
 /*
- * The SMTP side of MailTransport, in a worker thread of its own (issue 7): building each message
- * (mime-message.cjs), nodemailer's pooled SMTP connections, their streams and dot-stuffing take
- * more than half of the worker's CPU per email; here they run on another core than the jobs and
- * the database bookkeeping. Plain CommonJS, so that it runs as it is under Jest and from dist/
- * (the build copies it). Messages in: { id, type: 'send', message, from, boundaryBase, except,
- * deadlineMs } | { id, type: 'verify' } | { type: 'close' }. Out: { id, ok: true, info } |
- * { id, ok: false, error: { name, message, code, responseCode, response, command } }, the name
- * 'InvalidMailMessageError' for a message that cannot be built.
+ * The SMTP side of MailTransport, in a worker thread of its own (issue 7): nodemailer's pooled
+ * SMTP connections, their streams and dot-stuffing take about half of the worker's CPU per
+ * email; here they run on another core than the jobs, the database bookkeeping and the message
+ * building. Plain CommonJS, so that it runs as it is under Jest and from dist/ (the build copies
+ * it). Messages in: { id, type: 'send', envelope, raw, messageId, deadlineMs } |
+ * { id, type: 'verify' } | { type: 'close' }. Out: { id, ok: true, info } |
+ * { id, ok: false, error: { name, message, code, responseCode, response, command } }.
  */
 const { parentPort, workerData } = require('node:worker_threads');
 const { createTransport } = require('nodemailer');
-const { compileMessage } = require('./mime-message.cjs');
 
 const CLOSE_GRACE_MS = 1000;
 const transporter = createTransport(workerData.options, workerData.defaults);
@@ -35,30 +33,10 @@ async function handle(request) {
     await transporter.verify();
     return {};
   }
-  let compiled;
-  try {
-    compiled = compileMessage(request.message, {
-      from: request.from,
-      boundaryBase: request.boundaryBase,
-    });
-  } catch (error) {
-    // An address or header nodemailer cannot encode: sending it again cannot succeed.
-    const reason = error instanceof Error ? error.message : String(error);
-    throw Object.assign(new Error(`the message could not be built: ${reason}`), {
-      name: 'InvalidMailMessageError',
-    });
-  }
-  // Recipients that already have the message (an earlier attempt they accepted) do not get it
-  // again; with none left, nothing is sent.
-  const except = new Set(request.except.map((address) => address.toLowerCase()));
-  const to = compiled.envelope.to.filter((address) => !except.has(address.toLowerCase()));
-  if (to.length === 0) {
-    return { messageId: compiled.messageId, accepted: [], rejected: [], deferred: [] };
-  }
   const info = await transporter.sendMail({
-    envelope: { from: compiled.envelope.from, to },
-    raw: compiled.raw,
-    messageId: compiled.messageId,
+    envelope: request.envelope,
+    raw: Buffer.from(request.raw.buffer, request.raw.byteOffset, request.raw.byteLength),
+    messageId: request.messageId,
     signal: AbortSignal.timeout(request.deadlineMs),
   });
   // Recipients answered "try again later" (4xx): the email is not done until they have it.
