@@ -1,12 +1,14 @@
 /**
  * At most this many emails per process between being handed to the SMTP server and being
  * recorded as sent: also the most a killed worker can leave accepted but not recorded, which a
- * retry sends again with the same Message-ID (the fault suite's bound). 16 keeps the SMTP pool's
- * five connections busy while earlier emails' "sent" marks wait for their commit (8 left them
- * idle about a third of the time: 1,000 emails/s against 1,185, bench, issue 7); a duplicate
- * after a crash is the price, a lost email never is.
+ * retry sends again with the same Message-ID (the fault suite's bound). Enough to keep the SMTP
+ * pool's five connections busy while earlier emails' "sent" marks wait for their commit and the
+ * job thread renders the next ones (bench, issue 7, `--only mail`, ratio to bare nodemailer on
+ * the session-7 machine: 16 gave 0.53–0.69× in 11 runs, mean 0.59×; 32 gave 0.59–0.88× in 10,
+ * mean 0.74×; 64 no more than 32; 8 had left the connections idle a third of the time in session
+ * 5); a duplicate after a crash is the price, a lost email never is.
  */
-export const MAIL_SENDS_IN_FLIGHT = 16;
+export const MAIL_SENDS_IN_FLIGHT = 32;
 
 /**
  * How long an attempt that has claimed an email holds it (email_deliveries.sending_until): any
