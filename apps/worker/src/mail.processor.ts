@@ -6,6 +6,7 @@ import { AUTH_MAIL_JOBS, LockoutNoticeJob } from '@hns/auth';
 import { LoggedJob, currentLogContext, isSafeRequestId, runWithLogContext } from '@hns/logging';
 import {
   DeliveryNotStartedError,
+  MailBusyError,
   describeMailError,
   inMailBatch,
   isPermanentMailError,
@@ -135,7 +136,13 @@ export class MailProcessor extends WorkerHost {
       const outcome = outcomes[i];
       if (outcome.status === 'fulfilled') return [];
       const notStarted = outcome.reason instanceof DeliveryNotStartedError;
-      if (!notStarted) {
+      if (outcome.reason instanceof MailBusyError) {
+        // Another attempt holds the email (a batch run again, or the job it was handed to): an
+        // expected race, not a failure. Its own job sends it if that attempt does not.
+        this.logger.log(
+          `mail ${item.job} (outbox ${item.outboxId}) is held by another attempt, handed to a job of its own: ${outcome.reason.message}`,
+        );
+      } else if (!notStarted) {
         this.logger.warn(
           `mail ${item.job} (outbox ${item.outboxId}) failed in a batch, handed to a job of its own: ${describeMailError(outcome.reason)}`,
         );
