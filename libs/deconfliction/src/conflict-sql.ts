@@ -85,7 +85,8 @@ export const MOVEMENT_VERSIONS_SQL = `
   -- zone in PostGIS's distance cache. The bounding boxes first: ST_DWithin on geography,
   -- outside an index scan, computes the distance even for a route far from the zone's box
   -- (the test PostGIS's own index support adds, _ST_Expand, as its SQL ST_DWithin did before
-  -- PostGIS 3); 0.26 ms per version before, 0.07 after, measured with two zones.
+  -- PostGIS 3). Measured per version: 0.26 ms before, 0.07 after with two zones; 8.1–9.2 ms
+  -- before, 0.48 after with 60 zones of 10 km across Mali.
   near AS (
     SELECT v.movement_id, v.version, v.route, v.time_window,
            z.id AS zone_id, z.version AS zone_version, z.level, z.geom, z.active
