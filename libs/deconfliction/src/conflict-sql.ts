@@ -73,7 +73,7 @@ export const MOVEMENT_VERSIONS_SQL = `
     FROM unnest($1::uuid[], $2::int[]) AS k(movement_id, version)
     JOIN movement_versions mv ON mv.movement_id = k.movement_id AND mv.version = k.version
   ),
-  zc AS MATERIALIZED (
+  zones AS MATERIALIZED (
     SELECT z.id, z.version, z.level, z.geom, z.active FROM restricted_zones z
     WHERE z.lifted_at IS NULL AND z.active && tstzrange(now(), NULL)
       AND z.active && (SELECT range_merge(range_agg(v.time_window)) FROM v)
@@ -90,7 +90,7 @@ export const MOVEMENT_VERSIONS_SQL = `
   near AS (
     SELECT v.movement_id, v.version, v.route, v.time_window,
            z.id AS zone_id, z.version AS zone_version, z.level, z.geom, z.active
-    FROM zc z CROSS JOIN LATERAL (
+    FROM zones z CROSS JOIN LATERAL (
       SELECT v.* FROM v
       WHERE z.active && v.time_window
         -- As on the zone side: an overlap entirely in the past concerns no one any more.
@@ -102,7 +102,7 @@ export const MOVEMENT_VERSIONS_SQL = `
   ),
   -- Each zone near a route is buffered once, not once per route near it.
   reach AS MATERIALIZED (
-    SELECT z.id AS zone_id, ST_Buffer(z.geom, $3)::geometry AS geom FROM zc z
+    SELECT z.id AS zone_id, ST_Buffer(z.geom, $3)::geometry AS geom FROM zones z
     WHERE z.id IN (SELECT n.zone_id FROM near n)
   ),
   found AS (
