@@ -88,6 +88,17 @@ describe('movement calendar file (RFC 5545)', () => {
     expect(property(injected, 'LOCATION')).toEqual(['Gao']);
   });
 
+  it('removes control characters from text with line breaks and from URIs, keeping tabs', () => {
+    const ics = renderMovementIcs({
+      ...event,
+      description: 'Ligne\u0007 1\r\nLigne\t2\u001b\u007f\nFin\u0000',
+      url: 'https://hns.example.org/m/1\u0000\r\nX-INJECTED:1',
+    });
+    expect(property(ics, 'DESCRIPTION')).toEqual(['Ligne 1\\nLigne\t2\\nFin']);
+    expect(property(ics, 'URL')).toEqual(['https://hns.example.org/m/1X-INJECTED:1']);
+    expect(ics).not.toMatch(/^X-INJECTED/m);
+  });
+
   it('folds a long accented French line at 75 octets without cutting a character', () => {
     const description =
       'Convoi humanitaire de l’ONG vers Tombouctou : départ prévu à l’aube, étape à Léré, ' +

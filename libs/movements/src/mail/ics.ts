@@ -58,7 +58,7 @@ export function renderMovementIcs(event: MovementEvent): string {
 
 /** RFC 5545 §3.3.11 TEXT: backslash, semicolon, comma and line breaks are escaped. */
 export function escapeText(value: string): string {
-  return stripControls(value.replace(/\r\n|\r|\n/g, '\n'), '\n')
+  return stripControls(value.replace(/\r\n|\r|\n/g, '\n'), true)
     .replace(/\\/g, '\\\\')
     .replace(/;/g, '\\;')
     .replace(/,/g, '\\,')
@@ -107,18 +107,19 @@ function utcDateTime(value: Date | string, field: string): string {
     .replace(/[-:]/g, '');
 }
 
-/** The characters stripControls may remove: C0 controls but HTAB, and DEL. */
+/** The characters stripControls removes: C0 controls but HTAB, and DEL. */
 // eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f]/;
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f]/g;
+/** The same but LF, for escapeText: its line breaks are escaped, not removed. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS_BUT_LF = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
-/** TEXT allows no control character but HTAB (and the line breaks escaped above). */
-function stripControls(value: string, keep = ''): string {
-  // Most values have none: no copy, character by character, of every field of every email.
-  if (!CONTROL_CHARACTERS.test(value)) return value;
-  return [...value]
-    .filter((char) => {
-      const code = char.codePointAt(0) ?? 0;
-      return keep.includes(char) || char === '\t' || (code >= 0x20 && code !== 0x7f);
-    })
-    .join('');
+/**
+ * TEXT allows no control character but HTAB (and the line breaks escaped by escapeText, which
+ * passes keepLineFeeds). A regular expression over the whole value, not a copy character by
+ * character: this runs on every field of every email, and most values, descriptions with their
+ * line breaks included, have nothing to remove.
+ */
+function stripControls(value: string, keepLineFeeds = false): string {
+  return value.replace(keepLineFeeds ? CONTROL_CHARACTERS_BUT_LF : CONTROL_CHARACTERS, '');
 }
