@@ -2,6 +2,7 @@ import autocannon from 'autocannon';
 import { ratio } from './lib/report';
 import { type Context, withDbProfile } from './lib/context';
 import { count, databaseName } from './lib/db';
+import { describeReset, resetMovementData } from './lib/reset';
 import {
   CpuMeter,
   MemorySampler,
@@ -269,8 +270,11 @@ export async function intake(ctx: Context): Promise<void> {
 
 /**
  * The same load with wrk (bench/WRK.md), as an independent check of autocannon's ratio: the
- * baseline server, then the API with its worker running, left-over jobs discarded first as
- * between benchmarks. Same connections, duration, payload (bench/wrk/intake.lua) and token.
+ * baseline server, then the API with its worker running. Each starts from the state its
+ * autocannon run started from — the baseline's scratch table empty; the worker at rest, its
+ * left-over jobs discarded and the movement data removed as between benchmarks — and gets the
+ * same warm-up (with wrk) and ANALYZE. Same connections, duration, payload
+ * (bench/wrk/intake.lua) and token.
  */
 async function intakeWithWrk(ctx: Context): Promise<void> {
   const version = wrkVersion();
@@ -289,6 +293,9 @@ async function intakeWithWrk(ctx: Context): Promise<void> {
   });
   let baseline: Awaited<ReturnType<typeof wrkLoad>>;
   try {
+    // The table exists: the autocannon baseline made it.
+    await ctx.pool.query('TRUNCATE bench_intake_scratch');
+    await wrkWarmUp(ctx, `http://127.0.0.1:${port}`, undefined, ['bench_intake_scratch']);
     baseline = await wrkLoad(`http://127.0.0.1:${port}`, undefined, { connections, seconds });
   } finally {
     await stopService(server);
@@ -298,6 +305,10 @@ async function intakeWithWrk(ctx: Context): Promise<void> {
     `    baseline (Fastify + pg INSERT): ${baseline.requestsPerSecond.toFixed(0)} req/s, ` +
       `p50 ${baseline.p50} ms, p99 ${baseline.p99} ms, non-2xx ${baseline.non2xx}, errors ${baseline.errors}`,
   );
+  const delayedJobs = await ctx.queues.discardDelayed();
+  const reset = await resetMovementData(ctx.pool, databaseName(ctx.databaseUrl));
+  ctx.log(`    before the API: ${describeReset(reset, delayedJobs)}`);
+  await wrkWarmUp(ctx, ctx.apiBase, ctx.accounts.ngo.token, INTAKE_TABLES);
   const system = await wrkLoad(ctx.apiBase, ctx.accounts.ngo.token, { connections, seconds });
   ctx.log(
     `    API: ${system.requestsPerSecond.toFixed(0)} req/s, p50 ${system.p50} ms, ` +
@@ -318,4 +329,16 @@ async function intakeWithWrk(ctx: Context): Promise<void> {
     pass: null,
     note: `p99 ${system.p99} ms (baseline ${baseline.p99} ms)`,
   });
+}
+
+/** As warmUp, with wrk: the same load, unmeasured, then ANALYZE of the tables it wrote. */
+async function wrkWarmUp(
+  ctx: Context,
+  url: string,
+  token: string | undefined,
+  tables: readonly string[],
+): Promise<void> {
+  const { intakeConnections: connections, intakeWarmupSeconds: seconds } = ctx.sizes;
+  if (seconds > 0) await wrkLoad(url, token, { connections, seconds });
+  await ctx.pool.query(`ANALYZE ${tables.join(', ')}`);
 }
