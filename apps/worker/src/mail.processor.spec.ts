@@ -6,6 +6,7 @@ import { MAIL_BATCH } from '@hns/queue';
 import { REVIEW_MAIL_JOBS, ReviewMailer } from '@hns/reviews';
 import { AccountMailer } from './account-mail';
 import { MailProcessor } from './mail.processor';
+import { WorkPriority } from './work-priority';
 
 /**
  * A mail batch hands every email that did not go to a job of its own. An email another attempt
@@ -28,7 +29,13 @@ describe('MailProcessor: the emails of a batch that did not go', () => {
     } as unknown as Queue;
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    const processor = new MailProcessor(movements, reviews, {} as AccountMailer, queue);
+    const processor = new MailProcessor(
+      movements,
+      reviews,
+      {} as AccountMailer,
+      queue,
+      new WorkPriority(),
+    );
 
     const item = { movementId: 'm-1', version: 1 };
     await processor.process({
@@ -59,5 +66,86 @@ describe('MailProcessor: the emails of a batch that did not go', () => {
     expect(log.mock.calls.map(([text]) => String(text))).toContainEqual(
       expect.stringMatching(/outbox 101\) is held by another attempt, handed to a job of its own/),
     );
+  });
+});
+
+/**
+ * Receipts and notices wait while review fan-outs or zone re-checks run in the process
+ * (WorkPriority); UNDSS's escalation alerts never do, alone or in a batch.
+ */
+describe('MailProcessor: which emails wait for urgent work', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  function setUp() {
+    const sent: string[] = [];
+    const record = (what: string) => async () => void sent.push(what);
+    const movements = { sendReceipt: record('receipt') } as unknown as MovementMailer;
+    const reviews = {
+      sendEscalationAlert: record('escalation alert'),
+      sendAcknowledgement: record('acknowledgement'),
+    } as unknown as ReviewMailer;
+    const priority = new WorkPriority(100, 10_000, () => Date.now());
+    const processor = new MailProcessor(
+      movements,
+      reviews,
+      {} as AccountMailer,
+      { addBulk: async () => undefined } as unknown as Queue,
+      priority,
+    );
+    let finishFanOut!: () => void;
+    const fanOut = priority.urgent(() => new Promise<void>((resolve) => (finishFanOut = resolve)));
+    const job = (name: string, data: object) =>
+      processor.process({
+        id: name,
+        name,
+        queueName: 'mail',
+        attemptsMade: 0,
+        opts: { attempts: 8 },
+        data,
+      } as never);
+    return { sent, job, fanOut, finishFanOut: () => finishFanOut(), priority };
+  }
+
+  it('sends an escalation alert at once and a receipt once the fan-out has ended', async () => {
+    const { sent, job, fanOut, finishFanOut } = setUp();
+    const receipt = job(MOVEMENT_JOBS.receipt, { movementId: 'm-1', version: 1 });
+    const alert = job(REVIEW_MAIL_JOBS.escalationAlert, { escalationId: 'e-1' });
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(sent).toEqual(['escalation alert']);
+    await alert;
+
+    finishFanOut();
+    await fanOut;
+    await jest.advanceTimersByTimeAsync(100);
+    await receipt;
+    expect(sent).toEqual(['escalation alert', 'receipt']);
+  });
+
+  it('sends a batch at once when it holds an escalation alert, else after the fan-out', async () => {
+    const { sent, job, finishFanOut, priority } = setUp();
+    const item = { movementId: 'm-1', version: 1 };
+    const routine = job(MAIL_BATCH, {
+      items: [
+        { ...item, outboxId: '201', job: MOVEMENT_JOBS.receipt },
+        { ...item, outboxId: '202', job: REVIEW_MAIL_JOBS.acknowledgement },
+      ],
+    });
+    const urgent = job(MAIL_BATCH, {
+      items: [
+        { ...item, outboxId: '203', job: MOVEMENT_JOBS.receipt },
+        { escalationId: 'e-2', outboxId: '204', job: REVIEW_MAIL_JOBS.escalationAlert },
+      ],
+    });
+    await urgent;
+    expect(sent.sort()).toEqual(['escalation alert', 'receipt']);
+    await jest.advanceTimersByTimeAsync(9_999);
+    expect(sent).toHaveLength(2);
+    // The fan-out never ends: the routine batch goes after the longest deferral all the same.
+    await jest.advanceTimersByTimeAsync(1);
+    await routine;
+    expect(sent.sort()).toEqual(['acknowledgement', 'escalation alert', 'receipt', 'receipt']);
+    finishFanOut();
+    priority.stop();
   });
 });

@@ -15,6 +15,7 @@ import { MOVEMENT_JOBS, MovementMailer } from '@hns/movements';
 import { JOB_OPTIONS, MAIL_BATCH, MAIL_CONCURRENCY, QUEUES } from '@hns/queue';
 import { REVIEW_MAIL_JOBS, ReviewMailer } from '@hns/reviews';
 import { AccountMailer } from './account-mail';
+import { WorkPriority } from './work-priority';
 
 interface MailJobData {
   movementId: string;
@@ -32,6 +33,16 @@ interface MailBatchItem extends MailJobData {
   correlationId?: string | null;
 }
 type MailJob = Job<MailJobData | { items: MailBatchItem[] }>;
+
+/**
+ * Emails that never wait for urgent work (see WorkPriority): UNDSS's security escalations. The
+ * others (receipts, acknowledgements, notices, reminders) wait at most a few seconds while
+ * review fan-outs and zone re-checks run.
+ */
+const URGENT_MAIL_JOBS: ReadonlySet<string> = new Set([
+  REVIEW_MAIL_JOBS.escalationAlert,
+  REVIEW_MAIL_JOBS.escalationOverdue,
+]);
 
 /** An email of a batch that failed waits this long before its own job tries again. */
 const ITEM_RETRY_DELAY_MS = Number(
@@ -56,6 +67,7 @@ export class MailProcessor extends WorkerHost {
     reviews: ReviewMailer,
     accounts: AccountMailer,
     @InjectQueue(QUEUES.mail) private readonly queue: Queue,
+    private readonly priority: WorkPriority,
   ) {
     super();
     // Every email of the running batches waiting for a sending place listens to it (and stops
@@ -84,7 +96,12 @@ export class MailProcessor extends WorkerHost {
 
   @LoggedJob()
   async process(job: MailJob): Promise<void> {
-    if (job.name === MAIL_BATCH && 'items' in job.data) return this.processBatch(job.data.items);
+    const batch = job.name === MAIL_BATCH && 'items' in job.data ? job.data.items : undefined;
+    const urgent = batch
+      ? batch.some((item) => URGENT_MAIL_JOBS.has(item.job))
+      : URGENT_MAIL_JOBS.has(job.name);
+    if (!urgent) await this.priority.deferrable();
+    if (batch) return this.processBatch(batch);
     const handler = this.handlers[job.name];
     if (!handler) throw new UnrecoverableError(`no handler for mail job "${job.name}"`);
     try {

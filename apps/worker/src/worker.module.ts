@@ -17,6 +17,7 @@ import { MailSinkLifecycle } from './mail-sink.lifecycle';
 import { ReviewProcessor } from './review.processor';
 import { TimersProcessor } from './timers.processor';
 import { WorkerOperationsModule } from './worker-operations';
+import { WorkPriority } from './work-priority';
 
 @Module({
   imports: [
@@ -42,6 +43,8 @@ import { WorkerOperationsModule } from './worker-operations';
     AuditSealProcessor,
     MailSinkLifecycle,
     GracefulShutdown,
+    // Built here: its constructor's parameters are for tests, not for injection.
+    { provide: WorkPriority, useFactory: () => new WorkPriority() },
   ],
 })
 export class WorkerModule {}
