@@ -71,7 +71,7 @@ describe('MailProcessor: the emails of a batch that did not go', () => {
 
 /**
  * Receipts and notices wait while review fan-outs or zone re-checks run in the process
- * (WorkPriority); UNDSS's escalation alerts never do, alone or in a batch.
+ * (WorkPriority); UNDSS's escalation alerts do not, alone or in a batch.
  */
 describe('MailProcessor: which emails wait for urgent work', () => {
   beforeEach(() => jest.useFakeTimers());

@@ -35,9 +35,10 @@ interface MailBatchItem extends MailJobData {
 type MailJob = Job<MailJobData | { items: MailBatchItem[] }>;
 
 /**
- * Emails that never wait for urgent work (see WorkPriority): UNDSS's security escalations. The
- * others (receipts, acknowledgements, notices, reminders) wait at most a few seconds while
- * review fan-outs and zone re-checks run.
+ * Emails that do not wait for urgent work (see WorkPriority): UNDSS's security escalations. The
+ * others (receipts, acknowledgements, notices, reminders) wait while review fan-outs and zone
+ * re-checks run, MAX_DEFERRAL_MS at most, each holding one of the MAIL_CONCURRENCY places: an
+ * escalation can wait that long for a place.
  */
 const URGENT_MAIL_JOBS: ReadonlySet<string> = new Set([
   REVIEW_MAIL_JOBS.escalationAlert,

@@ -16,9 +16,9 @@ export const MAX_DEFERRAL_MS = 10_000;
  * A deferrable job waits, inside its job, until no urgent job of this process has run for
  * QUIET_MS, or MAX_DEFERRAL_MS at most: under a surge it goes on at a slower pace, it never
  * stops. Each worker process orders its own jobs: it is their CPU that is shared. On a two-core
- * machine a movement's receipt costs the worker about twice its review fan-out (bench, issue
- * 7), so 10,000 movements had their tasks and conflicts at about half the pace with the receipts
- * sent alongside.
+ * machine a movement's receipt costs nearly three times its review fan-out in CPU (the worker's,
+ * PostgreSQL's and the SMTP server's; bench, issue 7), so 10,000 movements had their tasks and
+ * conflicts at about half the pace with the receipts sent alongside.
  */
 @Injectable()
 export class WorkPriority {
