@@ -99,7 +99,7 @@ describe('durable hand-off from the API to the worker', () => {
   it('keeps the work in the outbox while the relay is failing, and delivers it once it recovers', async () => {
     const created = await submit(75);
     const [row] = await h.db.query(
-      `SELECT id, job_name, payload FROM outbox WHERE correlation_id = $1`,
+      `SELECT id, job_name, payload FROM outbox WHERE correlation_id = $1 AND queue = 'mail'`,
       [created.id],
     );
     expect(row).toMatchObject({

@@ -127,7 +127,7 @@ export async function seedMovements(pool: Pool, o: SeedOptions): Promise<number>
     ins_o AS (
       INSERT INTO outbox (queue, job_name, payload, correlation_id)
       SELECT job.queue, job.name, jsonb_build_object('movementId', m.id, 'version', 1), m.id::text
-      FROM m CROSS JOIN (VALUES ('mail', 'movement.receipt', 1), ('review', 'movement.review-fanout', 2))
+      FROM m CROSS JOIN (VALUES ('review', 'movement.review-fanout', 1), ('mail', 'movement.receipt', 2))
         AS job (queue, name, ord)
       ORDER BY m.i, job.ord
     )`

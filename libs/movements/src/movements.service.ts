@@ -51,17 +51,22 @@ export const MOVEMENT_JOBS = {
   reviewFanOut: 'movement.review-fanout',
 } as const;
 
-/** The follow-ups of a new version: a receipt to the organisation, review tasks for the cell. */
+/**
+ * The follow-ups of a new version: review tasks for the cell, a receipt to the organisation. In
+ * that order, as the worker does them (apps/worker WorkPriority): the relay hands each batch's
+ * fan-outs to BullMQ before its receipts, so that a receipt does not start before the fan-out
+ * written with it.
+ */
 function newVersionWork(movementId: string, version: number): OutboxMessage[] {
   const payload = { movementId, version };
   return [
-    { queue: QUEUES.mail, jobName: MOVEMENT_JOBS.receipt, payload, correlationId: movementId },
     {
       queue: QUEUES.review,
       jobName: MOVEMENT_JOBS.reviewFanOut,
       payload,
       correlationId: movementId,
     },
+    { queue: QUEUES.mail, jobName: MOVEMENT_JOBS.receipt, payload, correlationId: movementId },
   ];
 }
 
