@@ -119,12 +119,11 @@ export async function load(
  */
 async function warmUp(
   ctx: Context,
-  url: string,
-  headers: Record<string, string>,
   tables: readonly string[],
+  run: (options: { connections: number; seconds: number }) => Promise<unknown>,
 ): Promise<void> {
   const { intakeConnections: connections, intakeWarmupSeconds: seconds } = ctx.sizes;
-  if (seconds > 0) await load(url, headers, { connections, seconds });
+  if (seconds > 0) await run({ connections, seconds });
   await ctx.pool.query(`ANALYZE ${tables.join(', ')}`);
 }
 
@@ -157,9 +156,10 @@ export async function intake(ctx: Context): Promise<void> {
   let baseline: LoadResult;
   let baselineCpu: Record<string, number>;
   try {
-    await warmUp(ctx, `http://127.0.0.1:${port}`, {}, ['bench_intake_scratch']);
+    const url = `http://127.0.0.1:${port}`;
+    await warmUp(ctx, ['bench_intake_scratch'], (options) => load(url, {}, options));
     const meter = new CpuMeter([server], databaseName(ctx.databaseUrl)).begin();
-    baseline = await load(`http://127.0.0.1:${port}`, {}, { connections, seconds });
+    baseline = await load(url, {}, { connections, seconds });
     baselineCpu = meter.end();
   } finally {
     await stopService(server);
@@ -171,7 +171,7 @@ export async function intake(ctx: Context): Promise<void> {
   ctx.log(`    ${describeCpu(baselineCpu, baseline.requests, 'request')}`);
 
   const token = { authorization: `Bearer ${ctx.accounts.ngo.token}` };
-  await warmUp(ctx, ctx.apiBase, token, INTAKE_TABLES);
+  await warmUp(ctx, INTAKE_TABLES, (options) => load(ctx.apiBase, token, options));
   const before = await count(ctx.pool, `SELECT count(*) AS n FROM movement_notifications`);
   const sampler = new MemorySampler([ctx.api, ctx.worker]).start();
   let meter = new CpuMeter([ctx.api, ctx.worker], databaseName(ctx.databaseUrl)).begin();
@@ -295,8 +295,9 @@ async function intakeWithWrk(ctx: Context): Promise<void> {
   try {
     // The table exists: the autocannon baseline made it.
     await ctx.pool.query('TRUNCATE bench_intake_scratch');
-    await wrkWarmUp(ctx, `http://127.0.0.1:${port}`, undefined, ['bench_intake_scratch']);
-    baseline = await wrkLoad(`http://127.0.0.1:${port}`, undefined, { connections, seconds });
+    const url = `http://127.0.0.1:${port}`;
+    await warmUp(ctx, ['bench_intake_scratch'], (options) => wrkLoad(url, undefined, options));
+    baseline = await wrkLoad(url, undefined, { connections, seconds });
   } finally {
     await stopService(server);
   }
@@ -308,7 +309,9 @@ async function intakeWithWrk(ctx: Context): Promise<void> {
   const delayedJobs = await ctx.queues.discardDelayed();
   const reset = await resetMovementData(ctx.pool, databaseName(ctx.databaseUrl));
   ctx.log(`    before the API: ${describeReset(reset, delayedJobs)}`);
-  await wrkWarmUp(ctx, ctx.apiBase, ctx.accounts.ngo.token, INTAKE_TABLES);
+  await warmUp(ctx, INTAKE_TABLES, (options) =>
+    wrkLoad(ctx.apiBase, ctx.accounts.ngo.token, options),
+  );
   const system = await wrkLoad(ctx.apiBase, ctx.accounts.ngo.token, { connections, seconds });
   ctx.log(
     `    API: ${system.requestsPerSecond.toFixed(0)} req/s, p50 ${system.p50} ms, ` +
@@ -329,16 +332,4 @@ async function intakeWithWrk(ctx: Context): Promise<void> {
     pass: null,
     note: `p99 ${system.p99} ms (baseline ${baseline.p99} ms)`,
   });
-}
-
-/** As warmUp, with wrk: the same load, unmeasured, then ANALYZE of the tables it wrote. */
-async function wrkWarmUp(
-  ctx: Context,
-  url: string,
-  token: string | undefined,
-  tables: readonly string[],
-): Promise<void> {
-  const { intakeConnections: connections, intakeWarmupSeconds: seconds } = ctx.sizes;
-  if (seconds > 0) await wrkLoad(url, token, { connections, seconds });
-  await ctx.pool.query(`ANALYZE ${tables.join(', ')}`);
 }

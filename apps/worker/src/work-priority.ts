@@ -1,5 +1,3 @@
-import { Injectable } from '@nestjs/common';
-
 /**
  * How long urgent work must have stopped before deferrable work goes ahead: longer than the gap
  * between one urgent job and the next while a queue of them drains.
@@ -20,7 +18,6 @@ export const MAX_DEFERRAL_MS = 10_000;
  * PostgreSQL's and the SMTP server's; bench, issue 7), so 10,000 movements had their tasks and
  * conflicts at about half the pace with the receipts sent alongside.
  */
-@Injectable()
 export class WorkPriority {
   private active = 0;
   private quietSince = Number.NEGATIVE_INFINITY;

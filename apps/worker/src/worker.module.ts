@@ -43,7 +43,7 @@ import { WorkPriority } from './work-priority';
     AuditSealProcessor,
     MailSinkLifecycle,
     GracefulShutdown,
-    // Built here: its constructor's parameters are for tests, not for injection.
+    // Built here, not injected: its constructor's parameters are for tests.
     { provide: WorkPriority, useFactory: () => new WorkPriority() },
   ],
 })
