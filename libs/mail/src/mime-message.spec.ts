@@ -240,6 +240,7 @@ describe('quotedPrintable and base64Lines', () => {
       '🚚',
       '\n',
       '\r\n',
+      '\r',
       '\u0001',
       'ǅ',
     ];
@@ -252,7 +253,7 @@ describe('quotedPrintable and base64Lines', () => {
         () => alphabet[Math.floor(random() * alphabet.length)],
       ).join('');
       const qp = quotedPrintable(text);
-      expect(decodeQp(qp).toString('utf8')).toBe(text.replace(/\r?\n/g, '\r\n'));
+      expect(decodeQp(qp).toString('utf8')).toBe(text.replace(/\r?\n|\r/g, '\r\n'));
       // 7-bit, only CRLF line breaks
       // eslint-disable-next-line no-control-regex
       expect(/[^\x09\x0d\x0a\x20-\x7e]|\r(?!\n)|(?<!\r)\n/.test(qp)).toBe(false);
@@ -283,5 +284,33 @@ describe('quotedPrintable and base64Lines', () => {
     expect(b64.split('\r\n').every((line) => line.length <= 76)).toBe(true);
     expect(Buffer.from(b64.replace(/\r\n/g, ''), 'base64')).toEqual(bytes);
     expect(base64Lines('x'.repeat(57))).toHaveLength(76);
+    for (const length of [0, 1, 56, 57, 58, 113, 114, 115, 1000]) {
+      const content = Buffer.from(Array.from({ length }, (_, i) => (i * 7) % 256));
+      const lines = base64Lines(content).split('\r\n');
+      expect(lines.slice(0, -1).every((line) => line.length === 76)).toBe(true);
+      expect(lines[lines.length - 1].length).toBeLessThanOrEqual(76);
+      expect(Buffer.from(lines.join(''), 'base64')).toEqual(content);
+    }
+  });
+
+  it('builds a message larger than its buffers, and the next one as well', async () => {
+    const long = `${LONG_FR}\n`.repeat(400); // about 120 KB of UTF-8, 2 × the kept buffers
+    const big: MailMessage = {
+      ...message,
+      text: long,
+      html: `<p>${long}</p>`,
+      attachments: [
+        { filename: 'big.ics', content: ICS.repeat(500), contentType: 'text/calendar' },
+      ],
+    };
+    const built = await simpleParser(compileMessage(big, { from: FROM, boundaryBase: 'b1' }).raw);
+    expect(built.text).toBe(big.text);
+    expect(built.html).toBe(big.html);
+    expect(built.attachments[0].content.toString('utf8')).toBe(ICS.repeat(500));
+    const after = await simpleParser(
+      compileMessage(message, { from: FROM, boundaryBase: 'b2' }).raw,
+    );
+    expect(after.text).toBe(message.text);
+    expect(after.attachments[0].content.toString('utf8')).toBe(ICS);
   });
 });

@@ -38,9 +38,20 @@ export class SmtpThread {
     if (!existsSync(SCRIPT)) throw new Error(`the SMTP thread's script is missing: ${SCRIPT}`);
   }
 
-  /** Sends the message; resolves with the server's answer per recipient. */
+  /**
+   * Sends the message; resolves with the server's answer per recipient. Bytes with memory of
+   * their own (compileMessage's) move to the thread without a copy: `raw` is empty afterwards.
+   */
   send(message: SmtpSend): Promise<MailSendResult> {
-    return this.request({ type: 'send', ...message }) as Promise<MailSendResult>;
+    const { raw } = message;
+    const own =
+      raw.buffer instanceof ArrayBuffer &&
+      raw.byteOffset === 0 &&
+      raw.byteLength === raw.buffer.byteLength;
+    return this.request(
+      { type: 'send', ...message },
+      own ? [raw.buffer] : [],
+    ) as Promise<MailSendResult>;
   }
 
   /** Resolves when the SMTP server answers and accepts the login. */
@@ -48,12 +59,15 @@ export class SmtpThread {
     await this.request({ type: 'verify' });
   }
 
-  private request(request: { type: 'send' | 'verify' }): Promise<unknown> {
+  private request(
+    request: { type: 'send' | 'verify' },
+    transfer: ArrayBuffer[] = [],
+  ): Promise<unknown> {
     const worker = this.start();
     const id = this.nextId++;
     return new Promise<unknown>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ ...request, id });
+      worker.postMessage({ ...request, id }, transfer);
     });
   }
 
