@@ -66,8 +66,10 @@ export class SmtpThread {
     const worker = this.start();
     const id = this.nextId++;
     return new Promise<unknown>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      // Posted first: a message that cannot be posted (bytes already moved) rejects and leaves
+      // nothing pending. The reply comes in a later event, never before the next line.
       worker.postMessage({ ...request, id }, transfer);
+      this.pending.set(id, { resolve, reject });
     });
   }
 
