@@ -1,7 +1,9 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { REVIEW_MAIL_JOBS } from '@hns/reviews';
-import { MAIL_BATCH, QUEUES } from '@hns/queue';
+import { MAIL_SENDS_IN_FLIGHT } from '@hns/mail';
+import { MOVEMENT_JOBS } from '@hns/movements';
+import { MAIL_BATCH, QUEUES, ROUTINE_PRIORITY } from '@hns/queue';
 import { MailProcessor } from '../apps/worker/src/mail.processor';
 import { Harness, bearer, convoyNotice, ngoAccount, startHarness } from './support/harness';
 import { waitFor } from './support/wait-for';
@@ -184,6 +186,129 @@ describe('mail in batches', () => {
       expect(own?.name).toBe(REVIEW_MAIL_JOBS.acknowledgement);
       expect(own?.opts.delay ?? 0).toBe(0);
       expect(acknowledgementsTo(emails[i])).toHaveLength(1);
+    }
+  });
+
+  it("sends UNDSS's escalation alerts ahead of a backlog of other emails", async () => {
+    const references = new Set<string>();
+    const submit = async (hoursAhead: number, overrides: Record<string, unknown> = {}) => {
+      const response = await h.api.inject({
+        method: 'POST',
+        url: '/movements',
+        headers: bearer(ngo.token),
+        payload: convoyNotice(hoursAhead, overrides),
+      });
+      expect(response.statusCode).toBe(201);
+      const created = response.json() as { id: string; reference: string };
+      references.add(created.reference);
+      return created;
+    };
+    // A notice asking for an escort: its fan-out escalates it to UNDSS at once.
+    const escorted = (hoursAhead: number) =>
+      submit(hoursAhead, {
+        escort: {
+          status: 'requested',
+          provider: 'MINUSMA',
+          justification: 'Attaques répétées sur l’axe Douentza–Hombori',
+        },
+      });
+    const ours = () =>
+      h.smtp.received.filter((r) => [...references].some((ref) => r.mail.subject?.includes(ref)));
+    const isAlert = (r: { mail: { subject?: string } }, reference: string) =>
+      /Security escalation/.test(r.mail.subject ?? '') && r.mail.subject!.includes(reference);
+
+    // A backlog: the receipts of four times as many movements as emails in flight, queued while
+    // the worker takes no mail job (as behind an unreachable mail server), then an escalation.
+    const backlog = 4 * MAIL_SENDS_IN_FLIGHT;
+    await mail.pause();
+    let first: { id: string; reference: string };
+    try {
+      for (let i = 0; i < backlog; i += 1) await submit(500 + i);
+      first = await escorted(700);
+      const alertJob = await waitFor(
+        async () =>
+          (await mail.getJobs(['waiting'])).find((job: Job) =>
+            (job.data.items ?? []).some(
+              (item: { job: string; correlationId?: string }) =>
+                item.job === REVIEW_MAIL_JOBS.escalationAlert && item.correlationId === first.id,
+            ),
+          ),
+        { description: 'the escalation alert queued', timeoutMs: 20_000 },
+      );
+      // Its batch holds the alert alone and waits ahead; every receipt waits behind.
+      expect(alertJob.data.items).toHaveLength(1);
+      await waitFor(
+        async () =>
+          Number(
+            (
+              await h.db.query(
+                `SELECT count(*) AS n FROM outbox WHERE relayed_at IS NULL AND run_at IS NULL`,
+              )
+            )[0].n,
+          ) === 0,
+        { description: 'every receipt relayed' },
+      );
+      const behind = await mail.getJobs(['prioritized']);
+      expect(
+        behind.flatMap((job: Job) => job.data.items.map((item: { job: string }) => item.job)),
+      ).toEqual(Array(backlog + 1).fill(MOVEMENT_JOBS.receipt));
+      expect(behind.every((job: Job) => job.opts.priority === ROUTINE_PRIORITY)).toBe(true);
+    } finally {
+      // The server comes back, slow: 50 ms a message on each connection.
+      h.smtp.acceptAfter(50);
+      await mail.resume();
+    }
+    try {
+      await h.smtp.waitFor((_mail, r) => isAlert(r, first.reference), {
+        description: 'the first alert',
+        timeoutMs: 20_000,
+      });
+      // At most the emails already in flight went before it, not the backlog.
+      expect(ours().findIndex((r) => isAlert(r, first.reference))).toBeLessThanOrEqual(
+        MAIL_SENDS_IN_FLIGHT,
+      );
+
+      await waitFor(async () => ours().length === backlog + 2, {
+        description: 'the receipts and the first alert sent',
+        timeoutMs: 60_000,
+      });
+
+      // Then acknowledgements for the same movements, asked for together (as after an outage):
+      // batches of 50, whose emails wait for one of the sending places. An escalation raised
+      // meanwhile waits for the next place, not behind them.
+      const acknowledgements = () =>
+        h.smtp.received.filter(
+          (r) =>
+            /accusé|acknowledg/i.test(r.mail.subject ?? '') &&
+            [...references].some((ref) => r.mail.subject?.includes(ref)),
+        );
+      const backlogIds = (
+        await h.db.query(
+          `SELECT id FROM movement_notifications WHERE reference = ANY($1) AND id <> $2
+           ORDER BY reference`,
+          [[...references], first.id],
+        )
+      ).map((row: { id: string }) => row.id);
+      expect(backlogIds).toHaveLength(backlog);
+      await askAcknowledgements(backlogIds);
+      await waitFor(async () => acknowledgements().length >= 4, {
+        description: 'the acknowledgements being sent',
+      });
+      const second = await escorted(701);
+      const acknowledgedBefore = acknowledgements().length;
+      await h.smtp.waitFor((_mail, r) => isAlert(r, second.reference), {
+        description: 'the second alert',
+        timeoutMs: 20_000,
+      });
+      const acknowledgedMeanwhile = acknowledgements().length - acknowledgedBefore;
+      expect(backlog - acknowledgedBefore).toBeGreaterThan(2 * MAIL_SENDS_IN_FLIGHT); // a backlog
+      expect(acknowledgedMeanwhile).toBeLessThanOrEqual(MAIL_SENDS_IN_FLIGHT);
+      await waitFor(async () => acknowledgements().length === backlog, {
+        description: 'every acknowledgement sent',
+        timeoutMs: 60_000,
+      });
+    } finally {
+      h.smtp.acceptAfter(0);
     }
   });
 });

@@ -40,6 +40,8 @@ export class SmtpTestServer {
   /** Recipients to refuse at RCPT TO with 450 (the others of the message are accepted). */
   private readonly deferredRecipients = new Map<string, number>();
   private port: number | undefined;
+  /** How long the server takes to accept each message after its data, ms. */
+  private slowness = 0;
 
   constructor() {
     this.arrivals.setMaxListeners(0);
@@ -61,7 +63,10 @@ export class SmtpTestServer {
           stream.on('end', () => callback(deferral)).resume();
           return;
         }
-        this.receive(stream, session).then(() => callback(), callback);
+        this.receive(stream, session).then(
+          () => (this.slowness > 0 ? setTimeout(callback, this.slowness) : callback()),
+          callback,
+        );
       },
     });
   }
@@ -109,6 +114,14 @@ export class SmtpTestServer {
   refuseConnections(on: boolean): void {
     this.refusing = on;
     if (on) this.dropConnections();
+  }
+
+  /**
+   * Each message is accepted `ms` after its data has arrived (0: at once), as by a slow server
+   * or over a slow link: a connection sends one message at a time.
+   */
+  acceptAfter(ms: number): void {
+    this.slowness = ms;
   }
 
   /**

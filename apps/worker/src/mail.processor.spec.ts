@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { MailBusyError } from '@hns/mail';
 import { MOVEMENT_JOBS, MovementMailer } from '@hns/movements';
-import { MAIL_BATCH } from '@hns/queue';
+import { MAIL_BATCH, MAIL_CONCURRENCY, ROUTINE_PRIORITY, URGENT_JOBS } from '@hns/queue';
 import { REVIEW_MAIL_JOBS, ReviewMailer } from '@hns/reviews';
 import { AccountMailer } from './account-mail';
 import { MailProcessor } from './mail.processor';
@@ -23,7 +23,8 @@ describe('MailProcessor: the emails of a batch that did not go', () => {
     const reviews = {
       sendAcknowledgement: () => Promise.reject(new Error('451 try again later')),
     } as unknown as ReviewMailer;
-    const added: { name: string; opts: { jobId?: string; delay?: number } }[][] = [];
+    const added: { name: string; opts: { jobId?: string; delay?: number; priority?: number } }[][] =
+      [];
     const queue = {
       addBulk: async (jobs: (typeof added)[number]) => void added.push(jobs),
     } as unknown as Queue;
@@ -58,6 +59,8 @@ describe('MailProcessor: the emails of a batch that did not go', () => {
       [REVIEW_MAIL_JOBS.acknowledgement, '102'],
     ]);
     expect(added[0].every((job) => (job.opts.delay ?? 0) > 0)).toBe(true);
+    // Behind any escalation in the queue, as they were.
+    expect(added[0].map((job) => job.opts.priority)).toEqual([ROUTINE_PRIORITY, ROUTINE_PRIORITY]);
     const warnings = warn.mock.calls.map(([text]) => String(text));
     expect(warnings.filter((text) => text.includes('outbox 101'))).toEqual([]);
     expect(warnings.filter((text) => text.includes('outbox 102'))).toEqual([
@@ -147,5 +150,27 @@ describe('MailProcessor: which emails wait for urgent work', () => {
     expect(sent.sort()).toEqual(['acknowledgement', 'escalation alert', 'receipt', 'receipt']);
     finishFanOut();
     priority.stop();
+  });
+
+  it('leaves one place free to fetch the next job (an escalation goes first): a routine job that finds no place to wait in runs at once', async () => {
+    const { sent, job, finishFanOut, priority } = setUp();
+    const receipts = Array.from({ length: MAIL_CONCURRENCY }, (_, n) =>
+      job(MOVEMENT_JOBS.receipt, { movementId: `m-${n}`, version: 1 }),
+    );
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(sent).toEqual(['receipt']);
+    await jest.advanceTimersByTimeAsync(9_000);
+    await Promise.all(receipts);
+    expect(sent).toHaveLength(MAIL_CONCURRENCY);
+    finishFanOut();
+    priority.stop();
+  });
+});
+
+describe('MailProcessor: the urgent mail jobs', () => {
+  it('are the escalation alerts and their overdue reminders, by the names the reviews module gives them', () => {
+    expect([...(URGENT_JOBS.mail ?? [])].sort()).toEqual(
+      [REVIEW_MAIL_JOBS.escalationAlert, REVIEW_MAIL_JOBS.escalationOverdue].sort(),
+    );
   });
 });

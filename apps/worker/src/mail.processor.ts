@@ -8,11 +8,18 @@ import {
   DeliveryNotStartedError,
   MailBusyError,
   describeMailError,
-  inMailBatch,
   isPermanentMailError,
+  withMailSendOrder,
 } from '@hns/mail';
 import { MOVEMENT_JOBS, MovementMailer } from '@hns/movements';
-import { JOB_OPTIONS, MAIL_BATCH, MAIL_CONCURRENCY, QUEUES } from '@hns/queue';
+import {
+  JOB_OPTIONS,
+  MAIL_BATCH,
+  MAIL_CONCURRENCY,
+  QUEUES,
+  isUrgentJob,
+  priorityOf,
+} from '@hns/queue';
 import { REVIEW_MAIL_JOBS, ReviewMailer } from '@hns/reviews';
 import { AccountMailer } from './account-mail';
 import { WorkPriority } from './work-priority';
@@ -35,15 +42,12 @@ interface MailBatchItem extends MailJobData {
 type MailJob = Job<MailJobData | { items: MailBatchItem[] }>;
 
 /**
- * Emails that do not wait for urgent work (see WorkPriority): UNDSS's security escalations. The
- * others (receipts, acknowledgements, notices, reminders) wait while review fan-outs and zone
- * re-checks run, MAX_DEFERRAL_MS at most, each holding one of the MAIL_CONCURRENCY places: an
- * escalation can wait that long for a place.
+ * Deferrable mail jobs that wait for urgent work (see WorkPriority) at once, each holding one of
+ * the MAIL_CONCURRENCY places: one place is always left to fetch the next job, which an
+ * escalation is when one is queued (URGENT_JOBS go ahead in the queue). A job that finds no
+ * place to wait in runs at once.
  */
-const URGENT_MAIL_JOBS: ReadonlySet<string> = new Set([
-  REVIEW_MAIL_JOBS.escalationAlert,
-  REVIEW_MAIL_JOBS.escalationOverdue,
-]);
+const MAIL_JOBS_DEFERRED_AT_ONCE = MAIL_CONCURRENCY - 1;
 
 /** An email of a batch that failed waits this long before its own job tries again. */
 const ITEM_RETRY_DELAY_MS = Number(
@@ -62,6 +66,8 @@ export class MailProcessor extends WorkerHost {
   private readonly handlers: Record<string, (data: MailJobData) => Promise<void>>;
   /** Aborted when the worker stops: batches send nothing more (see stopBatches). */
   private readonly stopping = new AbortController();
+  /** Jobs waiting for urgent work to stop (see MAIL_JOBS_DEFERRED_AT_ONCE). */
+  private deferred = 0;
 
   constructor(
     movements: MovementMailer,
@@ -99,20 +105,31 @@ export class MailProcessor extends WorkerHost {
   async process(job: MailJob): Promise<void> {
     const batch = job.name === MAIL_BATCH && 'items' in job.data ? job.data.items : undefined;
     const urgent = batch
-      ? batch.some((item) => URGENT_MAIL_JOBS.has(item.job))
-      : URGENT_MAIL_JOBS.has(job.name);
-    if (!urgent) await this.priority.deferrable();
+      ? batch.some((item) => isUrgentJob(QUEUES.mail, item.job))
+      : isUrgentJob(QUEUES.mail, job.name);
+    if (!urgent) await this.deferIfUrgentWork();
     if (batch) return this.processBatch(batch);
     const handler = this.handlers[job.name];
     if (!handler) throw new UnrecoverableError(`no handler for mail job "${job.name}"`);
     try {
-      await handler(job.data as MailJobData);
+      await withMailSendOrder({ urgent }, () => handler(job.data as MailJobData));
     } catch (error) {
       // The failure is logged once, by @LoggedJob (queue, job, attempt, outcome, error).
       const reason = describeMailError(error);
       // A 5xx refusal (unknown mailbox, rejected content) will not succeed on retry.
       if (isPermanentMailError(error)) throw new UnrecoverableError(reason);
       throw error;
+    }
+  }
+
+  /** Waits while urgent work runs (WorkPriority), unless MAIL_JOBS_DEFERRED_AT_ONCE already do. */
+  private async deferIfUrgentWork(): Promise<void> {
+    if (this.deferred >= MAIL_JOBS_DEFERRED_AT_ONCE) return;
+    this.deferred += 1;
+    try {
+      await this.priority.deferrable();
+    } finally {
+      this.deferred -= 1;
     }
   }
 
@@ -145,9 +162,8 @@ export class MailProcessor extends WorkerHost {
           correlationId: item.correlationId ?? undefined,
           jobName: item.job,
         };
-        return runWithLogContext(context, () =>
-          inMailBatch(this.stopping.signal, () => handler(item)),
-        );
+        const order = { signal: this.stopping.signal, urgent: isUrgentJob(QUEUES.mail, item.job) };
+        return runWithLogContext(context, () => withMailSendOrder(order, () => handler(item)));
       }),
     );
     const handedOver = items.flatMap((item, i) => {
@@ -172,6 +188,7 @@ export class MailProcessor extends WorkerHost {
           data,
           opts: {
             ...JOB_OPTIONS.mail,
+            ...priorityOf(QUEUES.mail, [job]),
             jobId: item.outboxId,
             ...(notStarted ? {} : { delay: ITEM_RETRY_DELAY_MS }),
           },

@@ -107,4 +107,36 @@ describe('Semaphore', () => {
     semaphore.release();
     await semaphore.acquire(); // free again
   });
+
+  it('hands the next place to those that go first, in their order, then to the others', async () => {
+    const semaphore = new Semaphore(1);
+    await semaphore.acquire();
+    const order: string[] = [];
+    const waiting = [
+      semaphore.acquire().then(() => order.push('routine 1')),
+      semaphore.acquire().then(() => order.push('routine 2')),
+      semaphore.acquire(undefined, true).then(() => order.push('urgent 1')),
+      semaphore.acquire(undefined, true).then(() => order.push('urgent 2')),
+    ];
+    for (let i = 0; i < waiting.length; i += 1) {
+      semaphore.release();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(waiting);
+    expect(order).toEqual(['urgent 1', 'urgent 2', 'routine 1', 'routine 2']);
+  });
+
+  it('lets a waiter that goes first and is aborted go, holding nothing', async () => {
+    const semaphore = new Semaphore(1);
+    await semaphore.acquire();
+    const stop = new AbortController();
+    const urgent = semaphore.acquire(stop.signal, true);
+    const routine = semaphore.acquire();
+    stop.abort(new Error('stopping'));
+    await expect(urgent).rejects.toThrow('stopping');
+    semaphore.release();
+    await routine;
+    semaphore.release();
+    await semaphore.acquire(); // free again
+  });
 });

@@ -78,23 +78,29 @@ export class Coalescer<I, O> {
   }
 }
 
-/** At most `size` holders at once; the others wait in order. */
+/**
+ * At most `size` holders at once; the others wait in order, those that asked to go first
+ * (`first`) ahead of the rest, in their own order.
+ */
 export class Semaphore {
   private held = 0;
-  private readonly waiting: { grant: () => void; abort: () => void }[] = [];
+  /** Waiters that go first, then the others. */
+  private readonly lanes: [Waiter[], Waiter[]] = [[], []];
 
   constructor(readonly size: number) {}
 
   /**
    * Resolves when a place is free; the caller must call release() once. Rejects with the
-   * signal's reason, holding nothing, if the signal is aborted first.
+   * signal's reason, holding nothing, if the signal is aborted first. A waiter that goes
+   * `first` gets the next place freed unless others that go first were waiting before it.
    */
-  acquire(signal?: AbortSignal): Promise<void> {
+  acquire(signal?: AbortSignal, first = false): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.held < this.size) {
       this.held += 1;
       return Promise.resolve();
     }
+    const lane = this.lanes[first ? 0 : 1];
     return new Promise((resolve, reject) => {
       const waiter = {
         grant: () => {
@@ -102,20 +108,25 @@ export class Semaphore {
           resolve();
         },
         abort: () => {
-          const index = this.waiting.indexOf(waiter);
-          if (index >= 0) this.waiting.splice(index, 1);
+          const index = lane.indexOf(waiter);
+          if (index >= 0) lane.splice(index, 1);
           reject(signal?.reason);
         },
       };
       signal?.addEventListener('abort', waiter.abort, { once: true });
-      this.waiting.push(waiter);
+      lane.push(waiter);
     });
   }
 
   /** Hands the place to the next waiter, if any. */
   release(): void {
-    const next = this.waiting.shift();
+    const next = this.lanes[0].shift() ?? this.lanes[1].shift();
     if (next) next.grant();
     else this.held -= 1;
   }
+}
+
+interface Waiter {
+  grant: () => void;
+  abort: () => void;
 }

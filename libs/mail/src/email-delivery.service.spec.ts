@@ -10,7 +10,7 @@ import type { Pool } from 'pg';
 import {
   DeliveryNotStartedError,
   EmailDeliveryService,
-  inMailBatch,
+  withMailSendOrder,
 } from './email-delivery.service';
 import { MAIL_SENDS_IN_FLIGHT } from './limits';
 import { MailBusyError } from './mail-errors';
@@ -407,7 +407,7 @@ describe('EmailDeliveryService (PostgreSQL)', () => {
     const stop = new AbortController();
     stop.abort();
     await expect(
-      inMailBatch(stop.signal, () => service.sendOnce(key, () => receipt())),
+      withMailSendOrder({ signal: stop.signal }, () => service.sendOnce(key, () => receipt())),
     ).rejects.toBeInstanceOf(DeliveryNotStartedError);
     expect((await readdir(dir)).length).toBe(before);
     expect(await row(key.idempotencyKey)).toMatchObject({ status: 'pending', attempts: 1 });

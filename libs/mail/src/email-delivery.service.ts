@@ -139,15 +139,19 @@ export class DeliveryNotStartedError extends Error {
   }
 }
 
-/**
- * The emails of one mail batch job: their sends wait for `signal` no longer than until it is
- * aborted (the worker stopping), after which they fail with DeliveryNotStartedError.
- */
-const batchContext = new AsyncLocalStorage<{ signal: AbortSignal }>();
+/** How the emails that a piece of work sends wait for one of the sending places. */
+export interface MailSendOrder {
+  /** Once aborted (the worker stopping), a send not started fails with DeliveryNotStartedError. */
+  signal?: AbortSignal;
+  /** Waits ahead of every email that is not urgent: UNDSS's security escalations. */
+  urgent?: boolean;
+}
 
-/** Runs `work` (one email of a batch) so that its send gives up once `signal` is aborted. */
-export function inMailBatch<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
-  return batchContext.run({ signal }, work);
+const sendOrder = new AsyncLocalStorage<MailSendOrder>();
+
+/** Runs `work` (the sending of one email) so that its send waits for a place as `order` says. */
+export function withMailSendOrder<T>(order: MailSendOrder, work: () => Promise<T>): Promise<T> {
+  return sendOrder.run(order, work);
 }
 
 /**
@@ -300,8 +304,9 @@ export class EmailDeliveryService {
     }
     const recipients = [...message.to, ...(message.cc ?? [])];
     // A batch told to stop sends nothing more; its emails not yet sent go to jobs of their own.
-    const signal = batchContext.getStore()?.signal;
-    await this.sending.acquire(signal).catch(async () => {
+    // An escalation waits ahead of the emails of every batch running (up to 400 on a slow server).
+    const order = sendOrder.getStore();
+    await this.sending.acquire(order?.signal, order?.urgent).catch(async () => {
       // Not sent: the job it is handed to need not wait for this claim to lapse.
       await this.releaseClaim(idempotencyKey, attempts);
       throw new DeliveryNotStartedError();

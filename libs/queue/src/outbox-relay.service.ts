@@ -22,6 +22,8 @@ import {
   QUEUE_NAMES,
   QueueName,
   TIMER_RELAY_HORIZON_SECONDS,
+  isUrgentJob,
+  priorityOf,
 } from './queues';
 
 export interface OutboxRow {
@@ -243,13 +245,15 @@ export function toJobs(name: QueueName, rows: OutboxRow[]) {
     correlationId: row.correlation_id,
   });
   const jobs = [];
-  const groups = new Map<string, { max: number; rows: OutboxRow[] }>();
+  // Urgent rows (URGENT_JOBS) are grouped apart: their batch goes ahead of the others.
+  const groups = new Map<string, { as: string; max: number; rows: OutboxRow[] }>();
   for (const row of rows) {
     const batched = BATCHED_JOBS[row.job_name] ?? BATCHED_QUEUES[name];
     if (batched && !row.run_at) {
-      const group = groups.get(batched.as) ?? { max: batched.max, rows: [] };
+      const key = `${batched.as}${isUrgentJob(name, row.job_name) ? ':urgent' : ''}`;
+      const group = groups.get(key) ?? { as: batched.as, max: batched.max, rows: [] };
       group.rows.push(row);
-      groups.set(batched.as, group);
+      groups.set(key, group);
       continue;
     }
     jobs.push({
@@ -257,18 +261,26 @@ export function toJobs(name: QueueName, rows: OutboxRow[]) {
       data: data(row),
       opts: {
         ...JOB_OPTIONS[name],
+        ...priorityOf(name, [row.job_name]),
         jobId: row.id,
         ...(row.run_at ? { delay: Math.max(0, row.run_at.getTime() - Date.now()) } : {}),
       },
     });
   }
-  for (const [as, { max, rows: grouped }] of groups) {
+  for (const { as, max, rows: grouped } of groups.values()) {
     for (let i = 0; i < grouped.length; i += max) {
       const chunk = grouped.slice(i, i + max);
       jobs.push({
         name: as,
         data: { items: chunk.map((row) => ({ ...data(row), job: row.job_name })) },
-        opts: { ...JOB_OPTIONS[name], jobId: batchJobId(chunk) },
+        opts: {
+          ...JOB_OPTIONS[name],
+          ...priorityOf(
+            name,
+            chunk.map((row) => row.job_name),
+          ),
+          jobId: batchJobId(chunk),
+        },
       });
     }
   }

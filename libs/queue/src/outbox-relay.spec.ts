@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { OutboxRow, toJobs } from './outbox-relay.service';
+import { ROUTINE_PRIORITY } from './queues';
 
 const fanOut = (): OutboxRow => ({
   id: randomUUID(),
@@ -37,15 +38,16 @@ describe('the outbox relay’s batch jobs', () => {
     expect(after.id).toMatch(new RegExp(`^batch-${rows[0].id}-[0-9a-f]{16}$`));
   });
 
+  const mail = (jobName: string, runAt: Date | null = null): OutboxRow => ({
+    id: String(Math.floor(Math.random() * 1e12)),
+    queue: 'mail',
+    job_name: jobName,
+    payload: { movementId: randomUUID(), version: 1 },
+    correlation_id: null,
+    run_at: runAt,
+  });
+
   it('groups every mail row but timers, whatever its kind, each item naming its job', () => {
-    const mail = (jobName: string, runAt: Date | null = null): OutboxRow => ({
-      id: String(Math.floor(Math.random() * 1e12)),
-      queue: 'mail',
-      job_name: jobName,
-      payload: { movementId: randomUUID(), version: 1 },
-      correlation_id: null,
-      run_at: runAt,
-    });
     const kinds = Array.from({ length: 60 }, (_, i) =>
       mail(i % 2 ? 'movement.receipt' : 'movement.acknowledgement'),
     );
@@ -66,6 +68,29 @@ describe('the outbox relay’s batch jobs', () => {
         correlationId: null,
         job: row.job_name,
       })),
+    );
+  });
+
+  it('queues escalations ahead of the other emails: batched apart, without the routine priority', () => {
+    const receipts = Array.from({ length: 3 }, () => mail('movement.receipt'));
+    const alert = mail('escalation.alert');
+    const overdue = mail('escalation.overdue', new Date(Date.now() + 60_000));
+    const reminder = mail('review.seat-reminder', new Date(Date.now() + 60_000));
+    const jobs = toJobs('mail', [receipts[0], alert, ...receipts.slice(1), overdue, reminder]);
+    const summary = jobs.map((job) => ({
+      name: job.name,
+      items: (job.data as { items?: { job: string }[] }).items?.map((item) => item.job),
+      priority: (job.opts as { priority?: number }).priority,
+    }));
+    expect(summary).toEqual([
+      { name: 'escalation.overdue', items: undefined, priority: undefined },
+      { name: 'review.seat-reminder', items: undefined, priority: ROUTINE_PRIORITY },
+      { name: 'mail.batch', items: Array(3).fill('movement.receipt'), priority: ROUTINE_PRIORITY },
+      { name: 'mail.batch', items: ['escalation.alert'], priority: undefined },
+    ]);
+    // Other queues have no urgent jobs, and no priorities.
+    expect(toJobs('review', [fanOut()]).map((job) => job.opts)).not.toContainEqual(
+      expect.objectContaining({ priority: expect.anything() }),
     );
   });
 });

@@ -32,7 +32,10 @@ export const BATCHED_JOBS: Record<string, { as: string; max: number }> = {
   'movement.review-fanout': { as: 'movement.review-fanout-batch', max: 100 },
 };
 
-/** The mail batch job: a group of emails of any kinds, each item naming its own job. */
+/**
+ * The mail batch job: a group of emails of any kinds, each item naming its own job (urgent
+ * ones, URGENT_JOBS, in batches of their own).
+ */
 export const MAIL_BATCH = 'mail.batch';
 
 /**
@@ -44,6 +47,37 @@ export const MAIL_BATCH = 'mail.batch';
 export const BATCHED_QUEUES: Partial<Record<QueueName, { as: string; max: number }>> = {
   mail: { as: MAIL_BATCH, max: 50 },
 };
+
+/**
+ * Jobs that go ahead of every other job of their queue: UNDSS's security escalations
+ * (REVIEW_MAIL_JOBS.escalationAlert and escalationOverdue, @hns/reviews). The other jobs of
+ * such a queue are queued with ROUTINE_PRIORITY, and BullMQ hands a worker the jobs without a
+ * priority first: an escalation is never queued behind a backlog of receipts and
+ * acknowledgements (thousands after a surge, or hours of them behind a slow mail server). The
+ * relay batches urgent rows apart from the others.
+ */
+export const URGENT_JOBS: Partial<Record<QueueName, ReadonlySet<string>>> = {
+  mail: new Set(['escalation.alert', 'escalation.overdue']),
+};
+
+/** The BullMQ priority of the jobs of a queue with URGENT_JOBS that are not urgent. */
+export const ROUTINE_PRIORITY = 10;
+
+/** Whether a job of `queue` named `jobName` goes ahead of the others (see URGENT_JOBS). */
+export function isUrgentJob(queue: QueueName, jobName: string): boolean {
+  return URGENT_JOBS[queue]?.has(jobName) ?? false;
+}
+
+/**
+ * The priority option of a job (or batch) of `queue` whose emails or items are `jobNames`:
+ * none (first) when one of them is urgent or the queue has no urgent jobs, else
+ * ROUTINE_PRIORITY.
+ */
+export function priorityOf(queue: QueueName, jobNames: Iterable<string>): { priority?: number } {
+  if (!URGENT_JOBS[queue]) return {};
+  for (const name of jobNames) if (isUrgentJob(queue, name)) return {};
+  return { priority: ROUTINE_PRIORITY };
+}
 
 /**
  * The worker's repeating audit-sealing job (a BullMQ job scheduler, not fed by the outbox): kept
