@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { MailBusyError } from '@hns/mail';
 import { MOVEMENT_JOBS, MovementMailer } from '@hns/movements';
-import { MAIL_BATCH, MAIL_CONCURRENCY, ROUTINE_PRIORITY, URGENT_JOBS } from '@hns/queue';
+import { MAIL_BATCH, ROUTINE_PRIORITY, URGENT_JOBS } from '@hns/queue';
 import { REVIEW_MAIL_JOBS, ReviewMailer } from '@hns/reviews';
 import { AccountMailer } from './account-mail';
 import { MailProcessor } from './mail.processor';
@@ -148,20 +148,6 @@ describe('MailProcessor: which emails wait for urgent work', () => {
     await jest.advanceTimersByTimeAsync(1);
     await routine;
     expect(sent.sort()).toEqual(['acknowledgement', 'escalation alert', 'receipt', 'receipt']);
-    finishFanOut();
-    priority.stop();
-  });
-
-  it('leaves one place free to fetch the next job (an escalation goes first): a routine job that finds no place to wait in runs at once', async () => {
-    const { sent, job, finishFanOut, priority } = setUp();
-    const receipts = Array.from({ length: MAIL_CONCURRENCY }, (_, n) =>
-      job(MOVEMENT_JOBS.receipt, { movementId: `m-${n}`, version: 1 }),
-    );
-    await jest.advanceTimersByTimeAsync(1_000);
-    expect(sent).toEqual(['receipt']);
-    await jest.advanceTimersByTimeAsync(9_000);
-    await Promise.all(receipts);
-    expect(sent).toHaveLength(MAIL_CONCURRENCY);
     finishFanOut();
     priority.stop();
   });

@@ -41,14 +41,6 @@ interface MailBatchItem extends MailJobData {
 }
 type MailJob = Job<MailJobData | { items: MailBatchItem[] }>;
 
-/**
- * Deferrable mail jobs that wait for urgent work (see WorkPriority) at once, each holding one of
- * the MAIL_CONCURRENCY places: one place is always left to fetch the next job, which an
- * escalation is when one is queued (URGENT_JOBS go ahead in the queue). A job that finds no
- * place to wait in runs at once.
- */
-const MAIL_JOBS_DEFERRED_AT_ONCE = MAIL_CONCURRENCY - 1;
-
 /** An email of a batch that failed waits this long before its own job tries again. */
 const ITEM_RETRY_DELAY_MS = Number(
   (JOB_OPTIONS.mail.backoff as { delay?: number } | undefined)?.delay ?? 2000,
@@ -66,8 +58,6 @@ export class MailProcessor extends WorkerHost {
   private readonly handlers: Record<string, (data: MailJobData) => Promise<void>>;
   /** Aborted when the worker stops: batches send nothing more (see stopBatches). */
   private readonly stopping = new AbortController();
-  /** Jobs waiting for urgent work to stop (see MAIL_JOBS_DEFERRED_AT_ONCE). */
-  private deferred = 0;
 
   constructor(
     movements: MovementMailer,
@@ -107,7 +97,9 @@ export class MailProcessor extends WorkerHost {
     const urgent = batch
       ? batch.some((item) => isUrgentJob(QUEUES.mail, item.job))
       : isUrgentJob(QUEUES.mail, job.name);
-    if (!urgent) await this.deferIfUrgentWork();
+    // A routine job waits, holding its place (MAX_DEFERRAL_MS at most): an escalation queued
+    // meanwhile is the next job taken, but can wait that long for a place.
+    if (!urgent) await this.priority.deferrable();
     if (batch) return this.processBatch(batch);
     const handler = this.handlers[job.name];
     if (!handler) throw new UnrecoverableError(`no handler for mail job "${job.name}"`);
@@ -119,17 +111,6 @@ export class MailProcessor extends WorkerHost {
       // A 5xx refusal (unknown mailbox, rejected content) will not succeed on retry.
       if (isPermanentMailError(error)) throw new UnrecoverableError(reason);
       throw error;
-    }
-  }
-
-  /** Waits while urgent work runs (WorkPriority), unless MAIL_JOBS_DEFERRED_AT_ONCE already do. */
-  private async deferIfUrgentWork(): Promise<void> {
-    if (this.deferred >= MAIL_JOBS_DEFERRED_AT_ONCE) return;
-    this.deferred += 1;
-    try {
-      await this.priority.deferrable();
-    } finally {
-      this.deferred -= 1;
     }
   }
 
