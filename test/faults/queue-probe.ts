@@ -99,8 +99,12 @@ export class QueueProbe {
     });
     queue.on('error', () => undefined);
     try {
-      const counts = await queue.getJobCounts('active', 'waiting');
-      return { active: counts.active ?? 0, waiting: counts.waiting ?? 0 };
+      // Mail jobs but escalations wait with a priority (URGENT_JOBS): 'prioritized', not 'waiting'.
+      const counts = await queue.getJobCounts('active', 'waiting', 'prioritized');
+      return {
+        active: counts.active ?? 0,
+        waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      };
     } finally {
       await queue.close();
     }
