@@ -5,7 +5,14 @@ import { MAIL_SENDS_IN_FLIGHT } from '@hns/mail';
 import { MOVEMENT_JOBS } from '@hns/movements';
 import { MAIL_BATCH, QUEUES, ROUTINE_PRIORITY } from '@hns/queue';
 import { MailProcessor } from '../apps/worker/src/mail.processor';
-import { Harness, bearer, convoyNotice, ngoAccount, startHarness } from './support/harness';
+import {
+  Harness,
+  bearer,
+  convoyNotice,
+  ngoAccount,
+  startHarness,
+  submitNotice,
+} from './support/harness';
 import { waitFor } from './support/wait-for';
 
 /**
@@ -192,14 +199,7 @@ describe('mail in batches', () => {
   it("sends UNDSS's escalation alerts ahead of a backlog of other emails", async () => {
     const references = new Set<string>();
     const submit = async (hoursAhead: number, overrides: Record<string, unknown> = {}) => {
-      const response = await h.api.inject({
-        method: 'POST',
-        url: '/movements',
-        headers: bearer(ngo.token),
-        payload: convoyNotice(hoursAhead, overrides),
-      });
-      expect(response.statusCode).toBe(201);
-      const created = response.json() as { id: string; reference: string };
+      const created = await submitNotice(h, ngo.token, hoursAhead, overrides);
       references.add(created.reference);
       return created;
     };

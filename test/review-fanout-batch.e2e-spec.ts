@@ -11,7 +11,14 @@ import {
   toJobs,
 } from '@hns/queue';
 import { ReviewsService, TIMER_JOBS } from '@hns/reviews';
-import { Harness, bearer, convoyNotice, ngoAccount, startHarness } from './support/harness';
+import {
+  Harness,
+  bearer,
+  convoyNotice,
+  ngoAccount,
+  startHarness,
+  submitNotice,
+} from './support/harness';
 import { waitFor } from './support/wait-for';
 
 /**
@@ -36,16 +43,8 @@ describe('review fan-out in batches', () => {
     await h.close();
   });
 
-  const submit = async (hoursAhead: number, overrides: Record<string, unknown> = {}) => {
-    const response = await h.api.inject({
-      method: 'POST',
-      url: '/movements',
-      headers: bearer(ngo.token),
-      payload: convoyNotice(hoursAhead, overrides),
-    });
-    expect(response.statusCode).toBe(201);
-    return response.json() as { id: string; reference: string };
-  };
+  const submit = (hoursAhead: number, overrides: Record<string, unknown> = {}) =>
+    submitNotice(h, ngo.token, hoursAhead, overrides);
   const count = async (sql: string, params: unknown[]) =>
     Number((await h.db.query(sql, params))[0].n);
   const statusOf = async (id: string) =>

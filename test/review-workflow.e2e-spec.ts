@@ -7,6 +7,7 @@ import {
   convoyNotice,
   ngoAccount,
   startHarness,
+  submitNotice,
 } from './support/harness';
 import { waitFor } from './support/wait-for';
 import { QUEUE_LINE_BACKFILL_SQL } from '../libs/database/src/migrations/1765740000000-review-task-queue-line';
@@ -23,16 +24,8 @@ describe("the cell's review workflow", () => {
   });
   afterAll(() => h.close());
 
-  const submit = async (hoursAhead: number, overrides: Record<string, unknown> = {}) => {
-    const response = await h.api.inject({
-      method: 'POST',
-      url: '/movements',
-      headers: bearer(ngo.token),
-      payload: convoyNotice(hoursAhead, overrides),
-    });
-    expect(response.statusCode).toBe(201);
-    return response.json();
-  };
+  const submit = (hoursAhead: number, overrides: Record<string, unknown> = {}) =>
+    submitNotice(h, ngo.token, hoursAhead, overrides);
   const statusOf = async (id: string) =>
     (await h.db.query(`SELECT status FROM movement_notifications WHERE id = $1`, [id]))[0].status;
   const inReview = (id: string) =>

@@ -124,3 +124,20 @@ export function convoyNotice(hoursAhead = 72, overrides: Record<string, unknown>
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Submits a convoy notice (convoyNotice) as the user of `token`; it must be accepted (201). */
+export async function submitNotice(
+  h: Harness,
+  token: string,
+  hoursAhead: number,
+  overrides: Record<string, unknown> = {},
+): Promise<{ id: string; reference: string }> {
+  const response = await h.api.inject({
+    method: 'POST',
+    url: '/movements',
+    headers: bearer(token),
+    payload: convoyNotice(hoursAhead, overrides),
+  });
+  expect(response.statusCode).toBe(201);
+  return response.json();
+}
