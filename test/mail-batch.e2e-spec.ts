@@ -3,9 +3,8 @@ import type { Job, Queue } from 'bullmq';
 import { REVIEW_MAIL_JOBS } from '@hns/reviews';
 import { MAIL_SENDS_IN_FLIGHT } from '@hns/mail';
 import { MOVEMENT_JOBS } from '@hns/movements';
-import { JOB_OPTIONS, MAIL_BATCH, MAIL_CONCURRENCY, QUEUES, ROUTINE_PRIORITY } from '@hns/queue';
+import { MAIL_BATCH, QUEUES, ROUTINE_PRIORITY } from '@hns/queue';
 import { MailProcessor } from '../apps/worker/src/mail.processor';
-import { WorkPriority } from '../apps/worker/src/work-priority';
 import {
   Harness,
   bearer,
@@ -310,78 +309,6 @@ describe('mail in batches', () => {
       });
     } finally {
       h.smtp.acceptAfter(0);
-    }
-  });
-
-  it('a routine email waiting for the fan-outs gives its place to an escalation', async () => {
-    // Every mail place held by acknowledgements that wait while review work runs (WorkPriority):
-    // here, urgent work the test holds for as long as it needs.
-    const priority = h.worker!.get(WorkPriority, { strict: false });
-    let endUrgentWork!: () => void;
-    const urgentWork = priority.urgent(
-      () => new Promise<void>((resolve) => (endUrgentWork = resolve)),
-    );
-    const references: string[] = [];
-    try {
-      const routine = MAIL_CONCURRENCY + 1;
-      const ids: string[] = [];
-      for (let i = 0; i < routine; i += 1) {
-        const created = await submitNotice(h, ngo.token, 720 + i);
-        ids.push(created.id);
-        references.push(created.reference);
-      }
-      const acknowledgements = () =>
-        h.smtp.received.filter(
-          (r) =>
-            /accusé|acknowledg/i.test(r.mail.subject ?? '') &&
-            references.some((ref) => r.mail.subject?.includes(ref)),
-        );
-      await mail.addBulk(
-        ids.map((movementId) => ({
-          name: REVIEW_MAIL_JOBS.acknowledgement,
-          data: { movementId, version: 1 },
-          opts: { ...JOB_OPTIONS.mail, priority: ROUTINE_PRIORITY, jobId: `hold-${movementId}` },
-        })),
-      );
-      await waitFor(async () => (await mail.getActiveCount()) === MAIL_CONCURRENCY, {
-        description: 'every mail place held by a waiting acknowledgement',
-      });
-
-      const escorted = await submitNotice(h, ngo.token, 740, {
-        escort: {
-          status: 'requested',
-          provider: 'MINUSMA',
-          justification: 'Attaques répétées sur l’axe Douentza–Hombori',
-        },
-      });
-      await h.smtp.waitFor(
-        (m) =>
-          /Security escalation/.test(m.subject ?? '') && !!m.subject?.includes(escorted.reference),
-        { description: 'the escalation alert', timeoutMs: 20_000 },
-      );
-      // It went while the acknowledgements still waited (none sent): one of them gave way.
-      expect(acknowledgements()).toHaveLength(0);
-
-      endUrgentWork();
-      await waitFor(async () => acknowledgements().length === routine, {
-        description: 'the acknowledgements sent once the review work is over',
-        timeoutMs: 20_000,
-      });
-      const jobs = await Promise.all(ids.map((id) => mail.getJob(`hold-${id}`)));
-      await waitFor(
-        async () => (await Promise.all(jobs.map((job) => job!.isCompleted()))).every(Boolean),
-        {
-          description: 'the acknowledgement jobs completed',
-        },
-      );
-      // The one that gave way had no attempt counted for it: each completed at its first.
-      const attempts = await Promise.all(
-        ids.map(async (id) => (await mail.getJob(`hold-${id}`))!.attemptsMade),
-      );
-      expect(attempts).toEqual(Array(routine).fill(1));
-    } finally {
-      endUrgentWork?.();
-      await urgentWork;
     }
   });
 });

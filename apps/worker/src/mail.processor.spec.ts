@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { DelayedError, type Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { MailBusyError } from '@hns/mail';
 import { MOVEMENT_JOBS, MovementMailer } from '@hns/movements';
-import { MAIL_BATCH, MAIL_CONCURRENCY, ROUTINE_PRIORITY, URGENT_JOBS } from '@hns/queue';
+import { MAIL_BATCH, ROUTINE_PRIORITY, URGENT_JOBS } from '@hns/queue';
 import { REVIEW_MAIL_JOBS, ReviewMailer } from '@hns/reviews';
 import { AccountMailer } from './account-mail';
-import { ESCALATION_CHECK_MS, MailProcessor } from './mail.processor';
+import { MailProcessor } from './mail.processor';
 import { WorkPriority } from './work-priority';
 
 /**
@@ -80,7 +80,7 @@ describe('MailProcessor: which emails wait for urgent work', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  function setUp(queue: Partial<Queue> = {}) {
+  function setUp() {
     const sent: string[] = [];
     const record = (what: string) => async () => void sent.push(what);
     const movements = { sendReceipt: record('receipt') } as unknown as MovementMailer;
@@ -93,24 +93,20 @@ describe('MailProcessor: which emails wait for urgent work', () => {
       movements,
       reviews,
       {} as AccountMailer,
-      { addBulk: async () => undefined, getWaitingCount: async () => 0, ...queue } as Queue,
+      { addBulk: async () => undefined } as unknown as Queue,
       priority,
     );
     let finishFanOut!: () => void;
     const fanOut = priority.urgent(() => new Promise<void>((resolve) => (finishFanOut = resolve)));
-    const job = (name: string, data: object, moveToDelayed?: () => Promise<void>) =>
-      processor.process(
-        {
-          id: name,
-          name,
-          queueName: 'mail',
-          attemptsMade: 0,
-          opts: { attempts: 8 },
-          data,
-          moveToDelayed,
-        } as never,
-        'token',
-      );
+    const job = (name: string, data: object) =>
+      processor.process({
+        id: name,
+        name,
+        queueName: 'mail',
+        attemptsMade: 0,
+        opts: { attempts: 8 },
+        data,
+      } as never);
     return { sent, job, fanOut, finishFanOut: () => finishFanOut(), priority };
   }
 
@@ -153,38 +149,6 @@ describe('MailProcessor: which emails wait for urgent work', () => {
     await routine;
     expect(sent.sort()).toEqual(['acknowledgement', 'escalation alert', 'receipt', 'receipt']);
     finishFanOut();
-    priority.stop();
-  });
-  it('gives way to an escalation waiting for a place when routine jobs waiting hold them all', async () => {
-    let escalationsWaiting = 0;
-    const { sent, job, finishFanOut, priority } = setUp({
-      getWaitingCount: async () => escalationsWaiting,
-    });
-    const movedBack: number[] = [];
-    const outcomes = Array.from({ length: MAIL_CONCURRENCY }, (_, n) =>
-      job(MOVEMENT_JOBS.receipt, { movementId: `m-${n}`, version: 1 }, async () => {
-        movedBack.push(n);
-      }).then(
-        () => 'sent',
-        (error: unknown) => (error instanceof DelayedError ? 'gave way' : String(error)),
-      ),
-    );
-    await jest.advanceTimersByTimeAsync(2 * ESCALATION_CHECK_MS);
-    expect(movedBack).toEqual([]); // no escalation waits
-    escalationsWaiting = 1;
-    await jest.advanceTimersByTimeAsync(ESCALATION_CHECK_MS);
-    // The newest waiting job goes back to the queue; the escalation takes its place.
-    expect(movedBack).toEqual([MAIL_CONCURRENCY - 1]);
-    expect(await outcomes[MAIL_CONCURRENCY - 1]).toBe('gave way');
-    // A place is free now: the others wait on for the fan-out.
-    await jest.advanceTimersByTimeAsync(4 * ESCALATION_CHECK_MS);
-    expect(movedBack).toHaveLength(1);
-    expect(sent).toEqual([]);
-    finishFanOut();
-    await jest.advanceTimersByTimeAsync(100);
-    expect(await Promise.all(outcomes.slice(0, -1))).toEqual(
-      Array(MAIL_CONCURRENCY - 1).fill('sent'),
-    );
     priority.stop();
   });
 });

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { DelayedError, Job, Queue, UnrecoverableError } from 'bullmq';
+import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { AUTH_MAIL_JOBS, LockoutNoticeJob } from '@hns/auth';
 import { LoggedJob, currentLogContext, isSafeRequestId, runWithLogContext } from '@hns/logging';
 import {
@@ -41,12 +41,6 @@ interface MailBatchItem extends MailJobData {
 }
 type MailJob = Job<MailJobData | { items: MailBatchItem[] }>;
 
-/**
- * How often, while routine jobs waiting for urgent work (WorkPriority) hold every mail place,
- * the worker looks for an escalation waiting for one.
- */
-export const ESCALATION_CHECK_MS = 250;
-
 /** An email of a batch that failed waits this long before its own job tries again. */
 const ITEM_RETRY_DELAY_MS = Number(
   (JOB_OPTIONS.mail.backoff as { delay?: number } | undefined)?.delay ?? 2000,
@@ -64,12 +58,6 @@ export class MailProcessor extends WorkerHost {
   private readonly handlers: Record<string, (data: MailJobData) => Promise<void>>;
   /** Aborted when the worker stops: batches send nothing more (see stopBatches). */
   private readonly stopping = new AbortController();
-  /** Jobs in process(). */
-  private active = 0;
-  /** Routine jobs waiting for urgent work, oldest first; aborting one makes it give way. */
-  private readonly deferred = new Set<AbortController>();
-  private escalationCheck: NodeJS.Timeout | undefined;
-  private checking = false;
 
   constructor(
     movements: MovementMailer,
@@ -104,25 +92,14 @@ export class MailProcessor extends WorkerHost {
   }
 
   @LoggedJob()
-  async process(job: MailJob, token?: string): Promise<void> {
-    this.active += 1;
-    try {
-      return await this.run(job, token);
-    } finally {
-      this.active -= 1;
-    }
-  }
-
-  private async run(job: MailJob, token: string | undefined): Promise<void> {
+  async process(job: MailJob): Promise<void> {
     const batch = job.name === MAIL_BATCH && 'items' in job.data ? job.data.items : undefined;
     const urgent = batch
       ? batch.some((item) => isUrgentJob(QUEUES.mail, item.job))
       : isUrgentJob(QUEUES.mail, job.name);
-    if (!urgent && (await this.deferUnlessEscalationWaits()) === 'give way') {
-      // Back to the queue (no attempt counted), behind the escalation that takes its place.
-      await job.moveToDelayed(Date.now(), token);
-      throw new DelayedError();
-    }
+    // A routine job waits, holding its place (MAX_DEFERRAL_MS at most): an escalation queued
+    // meanwhile is the next job taken, but can wait that long for a place.
+    if (!urgent) await this.priority.deferrable();
     if (batch) return this.processBatch(batch);
     const handler = this.handlers[job.name];
     if (!handler) throw new UnrecoverableError(`no handler for mail job "${job.name}"`);
@@ -134,44 +111,6 @@ export class MailProcessor extends WorkerHost {
       // A 5xx refusal (unknown mailbox, rejected content) will not succeed on retry.
       if (isPermanentMailError(error)) throw new UnrecoverableError(reason);
       throw error;
-    }
-  }
-
-  /**
-   * A routine job waits while urgent work runs (WorkPriority), holding its mail place. If every
-   * place is so held and an escalation waits for one (escalations are the only mail jobs queued
-   * without a priority, URGENT_JOBS), the newest waiting job gives way; the others wait on.
-   */
-  private async deferUnlessEscalationWaits(): Promise<'run' | 'give way'> {
-    const giveWay = new AbortController();
-    this.deferred.add(giveWay);
-    if (!this.escalationCheck) {
-      this.escalationCheck = setInterval(() => void this.checkForEscalation(), ESCALATION_CHECK_MS);
-      this.escalationCheck.unref();
-    }
-    try {
-      await this.priority.deferrable(giveWay.signal);
-    } finally {
-      this.deferred.delete(giveWay);
-    }
-    return giveWay.signal.aborted ? 'give way' : 'run';
-  }
-
-  private async checkForEscalation(): Promise<void> {
-    if (this.deferred.size === 0) {
-      clearInterval(this.escalationCheck);
-      this.escalationCheck = undefined;
-      return;
-    }
-    if (this.checking || this.active < MAIL_CONCURRENCY) return; // a place is free to take it
-    this.checking = true;
-    try {
-      if ((await this.queue.getWaitingCount()) > 0) [...this.deferred].at(-1)?.abort();
-    } catch (error) {
-      // Redis unavailable: the jobs wait as before, MAX_DEFERRAL_MS at most.
-      this.logger.debug(`could not look for a waiting escalation: ${String(error)}`);
-    } finally {
-      this.checking = false;
     }
   }
 

@@ -103,18 +103,4 @@ describe('WorkPriority: deferrable jobs wait for urgent ones, a bounded time', (
     await expect(priority.deferrable()).resolves.toBe(0);
     fanOut.finish();
   });
-
-  it('lets a waiting job go when it is told to give up waiting', async () => {
-    const fanOut = urgentWork(priority);
-    const giveUp = new AbortController();
-    const receipt = priority.deferrable(giveUp.signal);
-    const other = priority.deferrable();
-    await jest.advanceTimersByTimeAsync(1_000);
-    expect(await settled(receipt)).toBe(false);
-    giveUp.abort();
-    expect(await settled(receipt)).toBe(true);
-    expect(await settled(other)).toBe(false);
-    await expect(priority.deferrable(giveUp.signal)).resolves.toBe(0);
-    fanOut.finish();
-  });
 });

@@ -47,21 +47,19 @@ export class WorkPriority {
 
   /**
    * Resolves when deferrable work may run: at once when no urgent work is running or has just
-   * run, else once it has stopped for QUIET_MS or after MAX_DEFERRAL_MS, whichever comes first,
-   * or as soon as `giveUp` is aborted. Returns how long it waited, ms.
+   * run, else once it has stopped for QUIET_MS or after MAX_DEFERRAL_MS, whichever comes first.
+   * Returns how long it waited, ms.
    */
-  async deferrable(giveUp?: AbortSignal): Promise<number> {
-    if (this.stopped || giveUp?.aborted || this.isQuiet()) return 0;
+  async deferrable(): Promise<number> {
+    if (this.stopped || this.isQuiet()) return 0;
     const started = this.now();
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(deadline);
-        giveUp?.removeEventListener('abort', done);
         this.waiters.delete(done);
         resolve();
       };
       const deadline = setTimeout(done, this.maxDeferralMs);
-      giveUp?.addEventListener('abort', done, { once: true });
       this.waiters.add(done);
       this.wakeWhenQuiet();
     });

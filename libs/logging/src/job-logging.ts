@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { DelayedError, UnrecoverableError } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import { LogContext, runWithLogContext } from './context';
 import { getLogger } from './logger';
 import { isSafeRequestId } from './request-id';
@@ -25,8 +25,7 @@ export interface JobLike {
  * Runs one job in its log context — the request id and correlation id the outbox relay put in
  * the job data, the queue, the job name and id — so that every line logged while it runs, and
  * every outbox row it writes, carries them; then writes one line for the job: queue, job name,
- * id, attempt, duration and outcome (`completed`, `retrying` or `failed` with the error, or
- * `delayed`: the job put itself back in the queue).
+ * id, attempt, duration and outcome (`completed`, `retrying` or `failed`, with the error).
  * A batch job's line also lists the request and correlation ids of its items; its context has
  * the one they share, if they do.
  */
@@ -62,11 +61,6 @@ export async function runLoggedJob<T>(job: JobLike, work: () => Promise<T>): Pro
       getLogger().info(line('completed'), `${job.queueName} ${job.name} completed`);
       return result;
     } catch (error) {
-      if (error instanceof DelayedError) {
-        // The job put itself back in the queue (no attempt counted): not a failure.
-        getLogger().info(line('delayed'), `${job.queueName} ${job.name} delayed`);
-        throw error;
-      }
       const final = error instanceof UnrecoverableError || attempt >= (job.opts.attempts ?? 1);
       const outcome = final ? 'failed' : 'retrying';
       getLogger()[final ? 'error' : 'warn'](
