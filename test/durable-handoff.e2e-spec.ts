@@ -1,6 +1,11 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import { JOB_OPTIONS, OutboxRelay, QUEUES } from '@hns/queue';
+import { JOB_OPTIONS, OUTBOX_PRUNE_QUEUE, OutboxRelay, QUEUES } from '@hns/queue';
+import {
+  OUTBOX_PRUNE_EVERY_MS,
+  OUTBOX_PRUNE_JOB,
+  OutboxPruneProcessor,
+} from '../apps/worker/src/outbox-prune.processor';
 import { MOVEMENT_JOBS } from '@hns/movements';
 import { Harness, bearer, convoyNotice, ngoAccount, startHarness } from './support/harness';
 import { waitFor } from './support/wait-for';
@@ -148,5 +153,47 @@ describe('durable hand-off from the API to the worker', () => {
     expect(
       h.smtp.messages.filter((m) => (m.subject ?? '').includes(created.reference)),
     ).toHaveLength(1);
+  });
+
+  it('removes outbox rows relayed longer ago than the retention, and never a row not relayed', async () => {
+    // The hourly run is held meanwhile: this test runs the removal itself.
+    const queue = h.worker!.get<Queue>(getQueueToken(OUTBOX_PRUNE_QUEUE), { strict: false });
+    await queue.pause();
+    const insert = (age: string, relayed: boolean, runIn: string | null, count: number) =>
+      h.db.query(
+        `INSERT INTO outbox (queue, job_name, payload, correlation_id, created_at, relayed_at, run_at)
+         SELECT $1, 'test.retention', '{}'::jsonb, $2, now() - $3::interval,
+                CASE WHEN $4 THEN now() - $3::interval END, now() + $5::interval
+         FROM generate_series(1, $6)`,
+        [QUEUES.mail, `retention-${age}-${relayed}`, age, relayed, runIn, count],
+      );
+    // More old rows than one statement removes (5,000), rows relayed a day ago, and deadlines
+    // written long ago that are still to come (not relayed: they wait in the outbox).
+    await insert('8 days', true, null, 5001);
+    await insert('1 day', true, null, 3);
+    await insert('30 days', false, '30 days', 2);
+    const left = async () =>
+      Object.fromEntries(
+        (
+          await h.db.query(
+            `SELECT correlation_id AS k, count(*)::int AS n FROM outbox
+             WHERE job_name = 'test.retention' GROUP BY correlation_id`,
+          )
+        ).map((row: { k: string; n: number }) => [row.k, row.n]),
+      );
+
+    const prune = h.worker!.get(OutboxPruneProcessor);
+    try {
+      expect(await prune.process()).toEqual({ removed: 5001 });
+      expect(await left()).toEqual({ 'retention-1 day-true': 3, 'retention-30 days-false': 2 });
+      expect(await prune.process()).toEqual({ removed: 0 });
+    } finally {
+      await queue.resume();
+    }
+
+    // It runs every hour, once across the worker processes (a BullMQ job scheduler).
+    expect(await queue.getJobScheduler(OUTBOX_PRUNE_JOB)).toMatchObject({
+      every: OUTBOX_PRUNE_EVERY_MS,
+    });
   });
 });

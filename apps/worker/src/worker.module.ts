@@ -5,7 +5,13 @@ import { DatabaseModule } from '@hns/database';
 import { DeconflictionModule } from '@hns/deconfliction';
 import { MailModule } from '@hns/mail';
 import { MovementsModule } from '@hns/movements';
-import { AUDIT_SEAL_QUEUE, OutboxRelay, OutboxSignal, QueueModule } from '@hns/queue';
+import {
+  AUDIT_SEAL_QUEUE,
+  OUTBOX_PRUNE_QUEUE,
+  OutboxRelay,
+  OutboxSignal,
+  QueueModule,
+} from '@hns/queue';
 import { ReviewsModule } from '@hns/reviews';
 import { AuditSealProcessor } from './audit-seal.processor';
 import { AuthMailModule } from './account-mail';
@@ -14,6 +20,7 @@ import { GracefulShutdown } from './graceful-shutdown';
 import { MailSendLog } from './mail-send-log';
 import { MailProcessor } from './mail.processor';
 import { MailSinkLifecycle } from './mail-sink.lifecycle';
+import { OutboxPruneProcessor } from './outbox-prune.processor';
 import { ReviewProcessor } from './review.processor';
 import { TimersProcessor } from './timers.processor';
 import { WorkerOperationsModule } from './worker-operations';
@@ -25,6 +32,7 @@ import { WorkPriority } from './work-priority';
     DatabaseModule.forRoot('hns-worker'),
     QueueModule.forRoot(),
     BullModule.registerQueue({ name: AUDIT_SEAL_QUEUE }),
+    BullModule.registerQueue({ name: OUTBOX_PRUNE_QUEUE }),
     MailModule,
     AuthMailModule,
     MovementsModule,
@@ -41,6 +49,7 @@ import { WorkPriority } from './work-priority';
     TimersProcessor,
     DeconflictionProcessor,
     AuditSealProcessor,
+    OutboxPruneProcessor,
     MailSinkLifecycle,
     GracefulShutdown,
     // Built here, not injected: its constructor's parameters are for tests.

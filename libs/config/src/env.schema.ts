@@ -129,6 +129,7 @@ export const envSchema = z
     CORRIDOR_WIDTH_KM: z.coerce.number().min(0).max(100).default(5),
     ZONE_RECHECK_BATCH_SIZE: z.coerce.number().int().min(100).max(100_000).default(5000),
     AUDIT_SEAL_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5000),
+    OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(7),
     OPERATION_AREA_BBOX: bbox.default(() => ({
       minLon: -12.3,
       minLat: 10.1,

@@ -84,6 +84,8 @@ export function priorityOf(queue: QueueName, jobNames: Iterable<string>): { prio
  * out of QUEUES, whose queues the relay serves and the fault suite expects to drain.
  */
 export const AUDIT_SEAL_QUEUE = 'audit-seal';
+/** The worker's repeating removal of relayed outbox rows (a job scheduler too, not in QUEUES). */
+export const OUTBOX_PRUNE_QUEUE = 'outbox-prune';
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);
 
 /**
