@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { SealResult, sealAuditLog } from '@hns/audit';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { AUDIT_SEAL_QUEUE } from '@hns/queue';
+import { scheduleRepeatingJob } from './repeating-job';
 
 export const AUDIT_SEAL_JOB = 'audit.seal';
 
@@ -29,14 +30,7 @@ export class AuditSealProcessor extends WorkerHost implements OnApplicationBoots
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      AUDIT_SEAL_JOB,
-      { every: this.config.AUDIT_SEAL_INTERVAL_MS },
-      {
-        name: AUDIT_SEAL_JOB,
-        opts: { removeOnComplete: { count: 100 }, removeOnFail: { age: 7 * 24 * 3600 } },
-      },
-    );
+    await scheduleRepeatingJob(this.queue, AUDIT_SEAL_JOB, this.config.AUDIT_SEAL_INTERVAL_MS);
   }
 
   async process(): Promise<SealResult> {

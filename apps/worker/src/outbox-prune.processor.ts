@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { OUTBOX_PRUNE_QUEUE } from '@hns/queue';
+import { scheduleRepeatingJob } from './repeating-job';
 
 export const OUTBOX_PRUNE_JOB = 'outbox.prune';
 /** How often the worker removes relayed outbox rows past their retention. */
@@ -32,14 +33,7 @@ export class OutboxPruneProcessor extends WorkerHost implements OnApplicationBoo
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(
-      OUTBOX_PRUNE_JOB,
-      { every: OUTBOX_PRUNE_EVERY_MS },
-      {
-        name: OUTBOX_PRUNE_JOB,
-        opts: { removeOnComplete: { count: 100 }, removeOnFail: { age: 7 * 24 * 3600 } },
-      },
-    );
+    await scheduleRepeatingJob(this.queue, OUTBOX_PRUNE_JOB, OUTBOX_PRUNE_EVERY_MS);
   }
 
   /** Removes the rows past retention, PRUNE_BATCH at a time; returns how many. */
