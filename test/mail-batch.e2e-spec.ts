@@ -255,7 +255,7 @@ describe('mail in batches', () => {
       expect(behind.every((job: Job) => job.opts.priority === ROUTINE_PRIORITY)).toBe(true);
     } finally {
       // The server comes back, slow: 50 ms a message on each connection.
-      h.smtp.acceptAfter(50);
+      h.smtp.slowDown(50);
       await mail.resume();
     }
     try {
@@ -308,7 +308,7 @@ describe('mail in batches', () => {
         timeoutMs: 60_000,
       });
     } finally {
-      h.smtp.acceptAfter(0);
+      h.smtp.slowDown(0);
     }
   });
 });

@@ -40,7 +40,7 @@ export class SmtpTestServer {
   /** Recipients to refuse at RCPT TO with 450 (the others of the message are accepted). */
   private readonly deferredRecipients = new Map<string, number>();
   private port: number | undefined;
-  /** How long the server takes to accept each message after its data, ms. */
+  /** How long the server takes to answer each message after its data, ms. */
   private slowness = 0;
 
   constructor() {
@@ -57,16 +57,16 @@ export class SmtpTestServer {
       onConnect: (_session, callback) => callback(this.refusing ? this.outage(true) : null),
       onMailFrom: (_address, _session, callback) => callback(this.refusing ? this.outage() : null),
       onRcptTo: (address, _session, callback) => callback(this.recipientDeferral(address.address)),
-      onData: (stream, session, callback) => {
+      onData: (stream, session, done) => {
+        // Every answer after the data comes `slowness` ms late (see slowDown).
+        const callback = (error?: Error | null) =>
+          this.slowness > 0 ? setTimeout(() => done(error), this.slowness) : done(error);
         const deferral = this.deferral(envelopeOf(session.envelope).to);
         if (deferral) {
           stream.on('end', () => callback(deferral)).resume();
           return;
         }
-        this.receive(stream, session).then(
-          () => (this.slowness > 0 ? setTimeout(callback, this.slowness) : callback()),
-          callback,
-        );
+        this.receive(stream, session).then(() => callback(), callback);
       },
     });
   }
@@ -117,10 +117,10 @@ export class SmtpTestServer {
   }
 
   /**
-   * Each message is accepted `ms` after its data has arrived (0: at once), as by a slow server
-   * or over a slow link: a connection sends one message at a time.
+   * Answers each message `ms` after its data has arrived (0: at once), as a loaded relay or a
+   * slow link does: a connection sends one message at a time.
    */
-  acceptAfter(ms: number): void {
+  slowDown(ms: number): void {
     this.slowness = ms;
   }
 
