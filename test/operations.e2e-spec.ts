@@ -19,7 +19,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { ReadinessProbe } from '@hns/metrics';
-import { QUEUE_NAMES } from '@hns/queue';
+import { ALL_QUEUE_NAMES, AUDIT_SEAL_QUEUE, OUTBOX_PRUNE_QUEUE } from '@hns/queue';
 import type { DataSource } from 'typeorm';
 import { ApiMetrics, QUEUE_STATES } from '../apps/api/src/operations/api-metrics';
 import { MetricsController } from '../apps/api/src/operations/metrics.controller';
@@ -256,7 +256,7 @@ describe('operations: metrics, health, queue dashboard', () => {
       expect(text).not.toMatch(/route="[^"]*[0-9a-f]{8}-[0-9a-f]{4}-/);
 
       // Queue depths by queue and state.
-      for (const queue of QUEUE_NAMES) {
+      for (const queue of ALL_QUEUE_NAMES) {
         for (const state of QUEUE_STATES) {
           expect(sample(text, 'hns_queue_jobs', { queue, state })).toBeGreaterThanOrEqual(0);
         }
@@ -419,7 +419,9 @@ describe('operations: metrics, health, queue dashboard', () => {
       });
       expect(api.statusCode).toBe(200);
       const names = (api.json().queues as { name: string }[]).map((q) => q.name).sort();
-      expect(names).toEqual([...QUEUE_NAMES].sort());
+      expect(names).toEqual([...ALL_QUEUE_NAMES].sort());
+      // The worker's sealing and retention schedulers are there too.
+      expect(names).toEqual(expect.arrayContaining([AUDIT_SEAL_QUEUE, OUTBOX_PRUNE_QUEUE]));
     });
 
     it('accepts the session cookie for reading, and for writing only from its own pages', async () => {

@@ -1,17 +1,10 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@hns/config';
 import { DatabaseModule } from '@hns/database';
 import { DeconflictionModule } from '@hns/deconfliction';
 import { MailModule } from '@hns/mail';
 import { MovementsModule } from '@hns/movements';
-import {
-  AUDIT_SEAL_QUEUE,
-  OUTBOX_PRUNE_QUEUE,
-  OutboxRelay,
-  OutboxSignal,
-  QueueModule,
-} from '@hns/queue';
+import { OutboxRelay, OutboxSignal, QueueModule } from '@hns/queue';
 import { ReviewsModule } from '@hns/reviews';
 import { AuditSealProcessor } from './audit-seal.processor';
 import { AuthMailModule } from './account-mail';
@@ -31,8 +24,6 @@ import { WorkPriority } from './work-priority';
     ConfigModule,
     DatabaseModule.forRoot('hns-worker'),
     QueueModule.forRoot(),
-    BullModule.registerQueue({ name: AUDIT_SEAL_QUEUE }),
-    BullModule.registerQueue({ name: OUTBOX_PRUNE_QUEUE }),
     MailModule,
     AuthMailModule,
     MovementsModule,

@@ -1,9 +1,9 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@hns/config';
-import { QUEUE_NAMES } from './queues';
+import { ALL_QUEUE_NAMES } from './queues';
 
-/** BullMQ on Redis, with every queue registered. */
+/** BullMQ on Redis, with every queue registered (ALL_QUEUE_NAMES). */
 @Module({})
 export class QueueModule {
   static forRoot(): DynamicModule {
@@ -18,7 +18,7 @@ export class QueueModule {
             prefix: config.QUEUE_PREFIX,
           }),
         }),
-        BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
+        BullModule.registerQueue(...ALL_QUEUE_NAMES.map((name) => ({ name }))),
       ],
       exports: [BullModule],
     };

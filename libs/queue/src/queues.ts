@@ -1,12 +1,12 @@
 import type { JobsOptions } from 'bullmq';
 
-/** Every queue of the system. Work reaches them only through the outbox relay. */
 /**
  * Mail jobs (single emails or batches) one worker process runs at once. How many emails are
  * being sent at once is bounded apart, by MAIL_SENDS_IN_FLIGHT (@hns/mail).
  */
 export const MAIL_CONCURRENCY = 8;
 
+/** The queues of the system's work. Work reaches them only through the outbox relay. */
 export const QUEUES = {
   /** Outgoing email: one job per email to send, payload holds ids only. */
   mail: 'mail',
@@ -87,6 +87,14 @@ export const AUDIT_SEAL_QUEUE = 'audit-seal';
 /** The worker's repeating removal of relayed outbox rows (a job scheduler too, not in QUEUES). */
 export const OUTBOX_PRUNE_QUEUE = 'outbox-prune';
 export const QUEUE_NAMES: QueueName[] = Object.values(QUEUES);
+/** The worker's own repeating jobs' queues (job schedulers, not fed by the outbox). */
+export const SCHEDULED_QUEUE_NAMES: string[] = [AUDIT_SEAL_QUEUE, OUTBOX_PRUNE_QUEUE];
+/**
+ * Every queue, the scheduled ones included: registered in every process, and shown to operators
+ * (the queue dashboard, the hns_queue_jobs metric), where a sealing or retention job that keeps
+ * failing must be seen.
+ */
+export const ALL_QUEUE_NAMES: string[] = [...QUEUE_NAMES, ...SCHEDULED_QUEUE_NAMES];
 
 /**
  * Timers (outbox rows with a run_at) stay in the outbox, in PostgreSQL, until they are due

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { HTTP_DURATION_BUCKETS, createRegistry } from '@hns/metrics';
-import { OUTBOX_READY_SQL, QUEUE_NAMES, TIMER_RELAY_HORIZON_SECONDS } from '@hns/queue';
+import { OUTBOX_READY_SQL, ALL_QUEUE_NAMES, TIMER_RELAY_HORIZON_SECONDS } from '@hns/queue';
 
 /** The BullMQ states reported per queue (BullMQ keeps prioritised jobs apart from waiting ones). */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
@@ -173,7 +173,7 @@ export class ApiMetrics {
     try {
       const counts = await withTimeout(
         Promise.all(
-          QUEUE_NAMES.map(async (name) => {
+          ALL_QUEUE_NAMES.map(async (name) => {
             const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
             return [name, await queue.getJobCounts(...QUEUE_STATES)] as const;
           }),

@@ -10,7 +10,7 @@ import { AuthService, SESSION_COOKIE } from '@hns/auth';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { ErrorResponseFilter, forbidden, unauthorized } from '@hns/http';
 import { negotiateLocale } from '@hns/i18n';
-import { QUEUE_NAMES } from '@hns/queue';
+import { ALL_QUEUE_NAMES } from '@hns/queue';
 
 /** Where the BullMQ dashboard lives (administrators only). */
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
@@ -66,7 +66,7 @@ export async function registerQueueDashboard(app: NestFastifyApplication): Promi
   const serverAdapter = new BullBoardFastifyAdapter();
   serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({
-    queues: QUEUE_NAMES.map(
+    queues: ALL_QUEUE_NAMES.map(
       (name) =>
         new BullMQAdapter(app.get<Queue>(getQueueToken(name), { strict: false }), {
           readOnlyMode: false,
