@@ -12,12 +12,13 @@ import {
   EmailDeliveryService,
   withMailSendOrder,
 } from './email-delivery.service';
-import { MAIL_SENDS_IN_FLIGHT } from './limits';
+import { MAIL_HOLD_RECHECK_MS, MAIL_SENDS_IN_FLIGHT } from './limits';
 import { MailBusyError } from './mail-errors';
 import { MailMessage } from './mail-message';
 import { MailSinkServer } from './mail-sink.server';
 import { MailTransport } from './mail-transport';
 import { deliveryMessageId } from './message-id';
+import { waitFor } from '../../../test/support/wait-for';
 
 /**
  * Against a real PostgreSQL/PostGIS, in a throw-away database created and dropped here.
@@ -316,6 +317,67 @@ describe('EmailDeliveryService (PostgreSQL)', () => {
       expect(send).toHaveBeenCalledTimes(1);
     } finally {
       send.mockRestore();
+    }
+  });
+
+  it('an email that waited long for a sending place takes its hold again first, or sends nothing if another attempt claimed it', async () => {
+    if (skipped()) return;
+    const taken = { idempotencyKey: 'reminder:m7:ocha', kind: 'reminder' };
+    const kept = { idempotencyKey: 'reminder:m8:ocha', kind: 'reminder' };
+    // Every sending place is held by an email whose SMTP transaction does not end yet.
+    const blocked: (() => void)[] = [];
+    const realSend = transport.send.bind(transport);
+    const send = jest.spyOn(transport, 'send').mockImplementation((message, options) => {
+      if (!message.to[0].startsWith('blocker')) return realSend(message, options);
+      return new Promise((resolve) =>
+        blocked.push(() =>
+          resolve({ messageId: 'blocker', accepted: message.to, rejected: [], deferred: [] }),
+        ),
+      );
+    });
+    const realNow = performance.now.bind(performance);
+    const clock = jest.spyOn(performance, 'now');
+    try {
+      const blockers = Array.from({ length: MAIL_SENDS_IN_FLIGHT }, (_, i) =>
+        service.sendOnce({ idempotencyKey: `blocker:${i}`, kind: 'receipt' }, () =>
+          receipt(`blocker${i}@ngo.example.org`),
+        ),
+      );
+      await waitFor(() => blocked.length === MAIL_SENDS_IN_FLIGHT, {
+        description: 'every sending place taken',
+      });
+      const waiting = [taken, kept].map((key) => service.sendOnce(key, () => receipt()));
+      await waitFor(
+        async () =>
+          (await row(taken.idempotencyKey))?.attempts === 1 &&
+          (await row(kept.idempotencyKey))?.attempts === 1,
+        { description: 'both emails claimed, waiting for a place' },
+      );
+      // Both have waited longer than half their hold; one's hold has lapsed and another attempt
+      // (a job run again) has claimed that email meanwhile.
+      clock.mockImplementation(() => realNow() + MAIL_HOLD_RECHECK_MS);
+      await dataSource.query(
+        `UPDATE email_deliveries SET attempts = attempts + 1, sending_until = now() + interval '1 minute'
+         WHERE idempotency_key = $1`,
+        [taken.idempotencyKey],
+      );
+      for (const release of blocked.splice(0, 2)) release();
+      const [takenOutcome, keptOutcome] = await Promise.allSettled(waiting);
+      expect(takenOutcome).toMatchObject({ status: 'rejected', reason: expect.any(MailBusyError) });
+      expect(keptOutcome).toMatchObject({ status: 'fulfilled', value: { status: 'sent' } });
+      const sentTo = send.mock.calls.map(([message]) => message.to[0]);
+      expect(sentTo.filter((to) => !to.startsWith('blocker'))).toEqual([
+        'focal.point@ngo.example.org',
+      ]);
+      // The other attempt's hold is untouched; the kept email is recorded sent, once.
+      expect(await row(taken.idempotencyKey)).toMatchObject({ status: 'pending', attempts: 2 });
+      expect(await row(kept.idempotencyKey)).toMatchObject({ status: 'sent', attempts: 1 });
+      for (const release of blocked.splice(0)) release();
+      await Promise.all(blockers);
+    } finally {
+      clock.mockRestore();
+      send.mockRestore();
+      for (const release of blocked.splice(0)) release();
     }
   });
 

@@ -10,7 +10,7 @@ import {
   isDatabaseUnavailable,
   preparedQuery,
 } from '@hns/database';
-import { MAIL_SENDING_LEASE_SECONDS, MAIL_SENDS_IN_FLIGHT } from './limits';
+import { MAIL_HOLD_RECHECK_MS, MAIL_SENDING_LEASE_SECONDS, MAIL_SENDS_IN_FLIGHT } from './limits';
 import { MailBusyError, MailDeferredError, describeMailError, urlSecrets } from './mail-errors';
 import { MailMessage } from './mail-message';
 import { MailTransport } from './mail-transport';
@@ -86,6 +86,7 @@ interface SentMark {
  * A claim holds the email for MAIL_SENDING_LEASE_SECONDS (`sending_until`): until then, or until
  * the attempt records the email sent or failed, another attempt does not claim it (and is retried
  * later, MailBusyError) rather than send it at the same time. A claim of a crashed worker lapses.
+ * An attempt that waited long for a sending place takes its hold again before sending (holdAgain).
  * The items come as one JSON parameter; a row per item claimed (none: already sent, or held).
  */
 function claimSql(load?: Pick<DeliveryLoad, 'sql' | 'types'>): string {
@@ -202,9 +203,14 @@ export class EmailDeliveryService {
     build: () => Promise<MailMessage> | MailMessage,
   ): Promise<EmailDeliveryOutcome> {
     checkKey(key);
+    const claimedFrom = performance.now();
     const claimed = await this.claim({ key });
     if (claimed.attempts === null) return this.notClaimed(key.idempotencyKey);
-    return this.deliver(key, claimed.attempts, claimed.accepted, build);
+    return this.deliver(
+      key,
+      { attempts: claimed.attempts, accepted: claimed.accepted, claimedFrom },
+      build,
+    );
   }
 
   /**
@@ -220,6 +226,7 @@ export class EmailDeliveryService {
     checkKey(key);
     if (load.types.length !== load.parameters.length)
       throw new Error(`sendOnceWith ${load.label}: a type is needed for each parameter`);
+    const claimedFrom = performance.now();
     const claimed = await this.claim({ key, load });
     if (claimed.attempts === null) return this.notClaimed(key.idempotencyKey);
     if (!claimed.row) {
@@ -232,7 +239,11 @@ export class EmailDeliveryService {
       throw error;
     }
     const row = claimed.row;
-    return this.deliver(key, claimed.attempts, claimed.accepted, () => build(row as T));
+    return this.deliver(
+      key,
+      { attempts: claimed.attempts, accepted: claimed.accepted, claimedFrom },
+      () => build(row as T),
+    );
   }
 
   /** Claims the delivery (see claimSql), in one statement with the claims made at that time. */
@@ -283,11 +294,11 @@ export class EmailDeliveryService {
    */
   private async deliver(
     key: EmailDeliveryKey,
-    attempts: number,
-    accepted: string[],
+    claim: { attempts: number; accepted: string[]; claimedFrom: number },
     build: () => Promise<MailMessage> | MailMessage,
   ): Promise<EmailDeliveryOutcome> {
     const { idempotencyKey } = key;
+    const { attempts, accepted } = claim;
     let message: MailMessage;
     try {
       message = {
@@ -312,6 +323,9 @@ export class EmailDeliveryService {
       throw new DeliveryNotStartedError();
     });
     try {
+      if (performance.now() - claim.claimedFrom >= MAIL_HOLD_RECHECK_MS) {
+        await this.holdAgain(idempotencyKey, attempts);
+      }
       let result: Awaited<ReturnType<MailTransport['send']>>;
       try {
         result = await this.transport.send(message, { except: accepted });
@@ -370,6 +384,23 @@ export class EmailDeliveryService {
     );
     if (row?.status !== 'sent') throw new MailBusyError(row?.sending_until ?? null);
     return { status: 'already_sent', messageId: row.message_id, sentAt: row.sent_at };
+  }
+
+  /**
+   * Takes the hold of attempt number `attempt` again for MAIL_SENDING_LEASE_SECONDS, after a long
+   * wait for a sending place (MAIL_HOLD_RECHECK_MS): throws MailBusyError, sending nothing, if
+   * another attempt has claimed the email since (its hold having lapsed) or it was sent meanwhile.
+   */
+  private async holdAgain(idempotencyKey: string, attempt: number): Promise<void> {
+    const held = await this.rows(
+      'email-delivery-hold-again',
+      `UPDATE email_deliveries
+       SET sending_until = now() + interval '${MAIL_SENDING_LEASE_SECONDS} seconds'
+       WHERE idempotency_key = $1 AND attempts = $2 AND status <> 'sent'
+       RETURNING 1`,
+      [idempotencyKey, attempt],
+    );
+    if (held.length === 0) throw new MailBusyError(null);
   }
 
   /**

@@ -13,7 +13,17 @@ export const MAIL_SENDS_IN_FLIGHT = 32;
 /**
  * How long an attempt that has claimed an email holds it (email_deliveries.sending_until): any
  * other attempt at the same email waits that long at most, unless the email is recorded sent or
- * failed first. Longer than an email normally takes from its claim to its record; a worker
- * killed in between delays the email's retry by that much.
+ * failed first. Longer than an email normally takes from its claim to its record (one that waits
+ * longer for a sending place takes its hold again first, MAIL_HOLD_RECHECK_MS); a worker killed
+ * in between delays the email's retry by that much.
  */
 export const MAIL_SENDING_LEASE_SECONDS = 60;
+
+/**
+ * An attempt whose email has waited this long (half the hold) for a sending place takes its hold
+ * again before sending, in one statement that fails if another attempt has claimed the email
+ * since: on a slow SMTP server the emails claimed together can wait longer than the hold, and a
+ * second attempt (a job run again after a Redis outage) could otherwise send the email too. An
+ * email sent sooner costs nothing more.
+ */
+export const MAIL_HOLD_RECHECK_MS = (MAIL_SENDING_LEASE_SECONDS * 1000) / 2;
