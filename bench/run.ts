@@ -29,7 +29,16 @@ import type { Account, Context } from './lib/context';
 import { benchPool, cli, databaseName, hasColumn, hasFunction, recreateDatabase } from './lib/db';
 import { jsonRequest } from './lib/http';
 import { formatProfile, summariseProfile } from './lib/profile';
-import { freePort, killAllSync, memoryOf, startService, stopAll } from './lib/processes';
+import {
+  CpuMeter,
+  FOREIGN_LOAD_LIMIT,
+  foreignShare,
+  freePort,
+  killAllSync,
+  memoryOf,
+  startService,
+  stopAll,
+} from './lib/processes';
 import { SystemQueues, deleteKeys, redisVersion } from './lib/queues';
 import { type ResetReport, describeReset, resetMovementData } from './lib/reset';
 import { Row, formatTable, gitInfo, machineInfo, markdownTable, writeResults } from './lib/report';
@@ -182,6 +191,8 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   const results: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
+  /** Benchmarks whose figures other programs disturbed (see foreignShare). */
+  const warnings: string[] = [];
   const memory: Context['memory'] = {};
   let profiles: ReturnType<typeof summariseProfile>[] = [];
   try {
@@ -248,9 +259,12 @@ async function main(): Promise<number> {
 
     const resets: Record<string, ResetReport & { delayedJobs: Record<string, number> }> = {};
     results.resets = resets;
+    const foreignLoad: Record<string, number> = {};
+    results.foreignLoad = foreignLoad;
     for (const name of options.only) {
       say('');
       const started = performance.now();
+      const machineMeter = new CpuMeter([api, worker], databaseName(databaseUrl)).begin();
       try {
         if (options.reset) {
           // Each benchmark on its own data, as issue 7 defines it: the worker is at rest (the
@@ -281,10 +295,14 @@ async function main(): Promise<number> {
         .quiesce(pool)
         .catch((error: Error) => ({ error: error.message }));
       const left = Object.entries(discarded).filter(([, v]) => v !== 0);
+      const share = foreignShare(machineMeter.end(), machineMeter.wallSeconds);
+      foreignLoad[name] = Number(share.toFixed(3));
       say(
-        `  (${name}: ${((performance.now() - started) / 1000).toFixed(1)} s` +
+        `  (${name}: ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
+          `other processes: ${(100 * share).toFixed(1)} % of the machine's CPU` +
           `${left.length ? `; left-over jobs discarded before the next benchmark: ${left.map(([k, v]) => `${k} ${v}`).join(', ')}` : ''})`,
       );
+      if (share > FOREIGN_LOAD_LIMIT) warnings.push(foreignLoadWarning(name, share));
     }
 
     const final = { api: memoryOf(api.pid), worker: memoryOf(worker.pid) };
@@ -337,6 +355,7 @@ async function main(): Promise<number> {
       `commit ${git.commit.slice(0, 10)}${git.dirty ? ' (with uncommitted changes)' : ''}`,
   );
   say(formatTable(rows));
+  for (const warning of warnings) say(warning);
   const data = {
     date: startedAt.toISOString(),
     durationSeconds: Math.round((performance.now() - runStarted) / 1000),
@@ -348,6 +367,7 @@ async function main(): Promise<number> {
     whatIf: whatIfs.map((name) => ({ name, description: WHAT_IFS[name].description })),
     rows,
     markdown: markdownTable(rows),
+    warnings,
     results,
     errors,
     profiles,
@@ -360,6 +380,15 @@ async function main(): Promise<number> {
   if (rows.some((row) => row.pass === false))
     say('some targets are missed (see the README, "Performance")');
   return exitCode;
+}
+
+/** Printed under the table, and kept in latest.json, when other programs loaded the machine. */
+function foreignLoadWarning(name: string, share: number): string {
+  return (
+    `WARNING: other processes used ${(100 * share).toFixed(1)} % of the machine's CPU during ` +
+    `${name} (limit ${100 * FOREIGN_LOAD_LIMIT} %): its figures are not comparable with their ` +
+    `baselines nor with other runs; run it again on an otherwise idle machine`
+  );
 }
 
 process.on('exit', killAllSync);

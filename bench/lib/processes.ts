@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, VAR_DIR, sleep } from './env';
 
@@ -182,24 +183,35 @@ export class MemorySampler {
   }
 }
 
-/** CPU time (user + system, in clock ticks of 10 ms) of one process, from /proc/<pid>/stat. */
-function cpuTicks(pid: number | string): { comm: string; ticks: number } | undefined {
+/**
+ * CPU time (user + system, in clock ticks of 10 ms) of one process, with its command and parent,
+ * from /proc/<pid>/stat.
+ */
+function cpuTicks(pid: number | string): { comm: string; ppid: string; ticks: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = stat.lastIndexOf(')');
     const comm = stat.slice(stat.indexOf('(') + 1, close);
     const fields = stat.slice(close + 2).split(' ');
-    // Fields after the command: state is [0]; utime and stime are fields 14 and 15 of stat.
-    return { comm, ticks: Number(fields[11]) + Number(fields[12]) };
+    // Fields after the command: state is [0], the parent [1]; utime and stime are fields 14 and
+    // 15 of stat.
+    return { comm, ppid: fields[1], ticks: Number(fields[11]) + Number(fields[12]) };
   } catch {
     return undefined;
   }
 }
 
+/** The Linux kernel's own threads: kthreadd (pid 2) and its children. */
+const KERNEL_THREADS = '2';
+
 /**
  * CPU seconds used by each part of the system between two snapshots: the API, the worker,
- * every PostgreSQL and Redis process of the machine, and the benchmark process (load generator,
- * SMTP sink). Processes that exit between the snapshots are not counted.
+ * the PostgreSQL sessions of the benchmark's database, every Redis process of the machine, and
+ * the benchmark process with its own children (load generator, SMTP sink, wrk). Everything else
+ * the machine ran meanwhile is `other` (another program, PostgreSQL sessions of other databases),
+ * except the kernel's threads and PostgreSQL's background processes: a figure measured while
+ * `other` is large is not comparable with its baseline (see foreignShare). Processes that exit
+ * between the snapshots are not counted.
  */
 export class CpuMeter {
   private start = new Map<string, { group: string; ticks: number }>();
@@ -215,12 +227,14 @@ export class CpuMeter {
 
   private groupOf(pid: string, comm: string): string | undefined {
     if (comm.startsWith('redis')) return 'redis';
-    if (comm !== 'postgres') return undefined;
+    if (comm !== 'postgres') return 'other';
     try {
       const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      // "postgres: [15/main: ]<user> <database> <client> <state>"
+      // "postgres: [15/main: ]<user> <database> <client> <state>"; a background process has no
+      // database ("postgres: 15/main: checkpointer")
       const words = title.replace(/^postgres: (\S+: )?/, '').split(/\s+/);
-      return words[1] === this.database ? 'postgres' : undefined;
+      if (words[1] === this.database) return 'postgres';
+      return /^\S+\(\d+\)$|^\[local\]$/.test(words[2] ?? '') ? 'other' : undefined;
     } catch {
       return undefined;
     }
@@ -229,19 +243,38 @@ export class CpuMeter {
   private snapshot(): Map<string, { group: string; ticks: number }> {
     const named = new Map(this.services.map((s) => [String(s.pid), s.name]));
     named.set(String(process.pid), 'bench');
-    const out = new Map<string, { group: string; ticks: number }>();
+    const all = new Map<string, { comm: string; ppid: string; ticks: number }>();
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       const cpu = cpuTicks(pid);
-      if (!cpu) continue;
-      const group = named.get(pid) ?? this.groupOf(pid, cpu.comm);
+      if (cpu) all.set(pid, cpu);
+    }
+    /** The named process this one descends from (a child of the benchmark: wrk, the CLI). */
+    const ancestor = (pid: string): string | undefined => {
+      for (let at = all.get(pid)?.ppid, depth = 0; at && depth < 32; depth += 1) {
+        if (named.has(at)) return named.get(at);
+        at = all.get(at)?.ppid;
+      }
+      return undefined;
+    };
+    const out = new Map<string, { group: string; ticks: number }>();
+    // The benchmark's other services (the API during the intake baseline): not measured here.
+    const unmeasured = new Set([...running].map((s) => String(s.pid)).filter((p) => !named.has(p)));
+    for (const [pid, cpu] of all) {
+      if (pid === KERNEL_THREADS || cpu.ppid === KERNEL_THREADS || unmeasured.has(pid)) continue;
+      const group = named.get(pid) ?? ancestor(pid) ?? this.groupOf(pid, cpu.comm);
       if (group) out.set(pid, { group, ticks: cpu.ticks });
     }
     return out;
   }
 
+  private startedAt = 0;
+  /** Wall-clock seconds between begin() and the last end(). */
+  wallSeconds = 0;
+
   begin(): this {
     this.start = this.snapshot();
+    this.startedAt = performance.now();
     return this;
   }
 
@@ -252,9 +285,20 @@ export class CpuMeter {
       const before = this.start.get(pid)?.ticks ?? 0;
       totals[now.group] = (totals[now.group] ?? 0) + (now.ticks - before) / 100;
     }
+    this.wallSeconds = (performance.now() - this.startedAt) / 1000;
     return totals;
   }
 }
+
+/**
+ * The share of the machine's CPU (all its cores, over the wall time measured) that processes
+ * foreign to the benchmark used: above FOREIGN_LOAD_LIMIT the figures measured then are not
+ * comparable with their baselines, nor with other runs.
+ */
+export function foreignShare(cpu: Record<string, number>, wallSeconds: number): number {
+  return wallSeconds > 0 ? (cpu.other ?? 0) / (wallSeconds * cpus().length) : 0;
+}
+export const FOREIGN_LOAD_LIMIT = 0.05;
 
 /** "api 4.1 ms, postgres 2.3 ms, …" per unit of work, from CpuMeter seconds. */
 export function cpuPer(cpu: Record<string, number>, units: number): Record<string, number> {
