@@ -404,12 +404,14 @@ function NGO_CELL_STATUS(status: number): Row {
  * The queue dashboard (Bull Board, plain Fastify routes outside Nest): administrators only,
  * whatever its routes are. Path parameters are filled with names that exist nowhere, so an
  * administrator's write (retry, clean, pause) acts on no real queue; a status is a finished one
- * (`completed`), the only kind the dashboard may clean. The actions that would drop work the
- * outbox already handed over (add, empty, obliterate, update-data) are refused to everyone,
- * administrators included.
+ * (`completed`), the only kind the dashboard may clean. The actions that would drop, forge or put
+ * off work the outbox already handed over (add, empty, obliterate, update-data, delay, priority,
+ * remove-unprocessed-children), or stop the worker's schedules (change or remove a job
+ * scheduler), are refused to everyone, administrators included.
  */
 const DASHBOARD = '/admin/queues';
-const DASHBOARD_REFUSED = /\/(add|empty|obliterate|update-data)$/;
+const DASHBOARD_REFUSED =
+  /\/(add|empty|obliterate|update-data|delay|priority|remove-unprocessed-children)$|\/job-schedulers\/:schedulerId(\/remove)?$/;
 function dashboardCase(route: RouteKey): Case {
   const refused = route.method !== 'GET' && DASHBOARD_REFUSED.test(route.path);
   return {

@@ -475,6 +475,14 @@ describe('operations: metrics, health, queue dashboard', () => {
         ['POST', '/api/queues/mail/add'],
         ['PUT', '/api/queues/mail/clean/delayed'],
         ['PATCH', '/api/queues/mail/ops-probe/update-data'],
+        // Removing a job not finished, putting it off or reordering it.
+        ['PUT', '/api/queues/mail/ops-probe/clean'],
+        ['PATCH', '/api/queues/mail/ops-probe/delay'],
+        ['PATCH', '/api/queues/mail/ops-probe/priority'],
+        ['PUT', '/api/queues/mail/ops-probe/remove-unprocessed-children'],
+        // The worker's own schedules.
+        ['PUT', `/api/queues/${AUDIT_SEAL_QUEUE}/job-schedulers/audit.seal/remove`],
+        ['PATCH', `/api/queues/${AUDIT_SEAL_QUEUE}/job-schedulers/audit.seal`],
       ] as const) {
         const response = await h.api.inject({
           method,
@@ -495,6 +503,19 @@ describe('operations: metrics, health, queue dashboard', () => {
         headers: bearer(admin.token),
       });
       expect(clean.statusCode).toBe(200);
+      // So is removing one finished job: a job the worker failed (no handler for it).
+      await mail.add('probe', { probe: true }, { jobId: 'ops-probe-failed', attempts: 1 });
+      await waitFor(
+        async () => (await (await mail.getJob('ops-probe-failed'))?.getState()) === 'failed',
+        { description: 'the probe job to fail' },
+      );
+      const removed = await h.api.inject({
+        method: 'PUT',
+        url: `${DASHBOARD}/api/queues/mail/ops-probe-failed/clean`,
+        headers: bearer(admin.token),
+      });
+      expect(removed.statusCode).toBe(204);
+      expect(await mail.getJob('ops-probe-failed')).toBeUndefined();
       await (await mail.getJob('ops-probe'))?.remove();
     });
   });

@@ -79,7 +79,7 @@ const en = {
   'operations.dashboard_cross_origin':
     'Dashboard actions signed in by the session cookie must come from this site’s own pages; send an "Authorization: Bearer <token>" header instead.',
   'operations.dashboard_action_refused':
-    'This dashboard action is disabled: it would drop or forge jobs the outbox has already handed over, and nothing would bring them back. Retry, promote or clean finished jobs instead.',
+    'This dashboard action is disabled: it would drop, forge or put off jobs the outbox has already handed over, or stop one of the worker’s schedules, and nothing would bring them back. Retry, promote or clean finished jobs instead.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -161,7 +161,7 @@ const fr: Record<MessageKey, string> = {
   'operations.dashboard_cross_origin':
     'Les actions du tableau de bord authentifiées par le cookie de session doivent venir des pages de ce site ; envoyez plutôt un en-tête « Authorization: Bearer <jeton> ».',
   'operations.dashboard_action_refused':
-    'Cette action du tableau de bord est désactivée : elle supprimerait ou fabriquerait des tâches déjà transmises par la boîte d’envoi, et rien ne les rétablirait. Relancez, avancez ou nettoyez plutôt les tâches terminées.',
+    'Cette action du tableau de bord est désactivée : elle supprimerait, fabriquerait ou retarderait des tâches déjà transmises par la boîte d’envoi, ou arrêterait une planification du worker, et rien ne les rétablirait. Relancez, avancez ou nettoyez plutôt les tâches terminées.',
 };
 
 export const MESSAGES: Record<'en' | 'fr', Record<MessageKey, string>> = { en, fr };

@@ -35,9 +35,12 @@ export const DASHBOARD_CSP = [
 ].join('; ');
 
 /**
- * Actions the dashboard would offer that drop or forge work already handed over by the outbox
- * (its rows are marked relayed, so nothing would bring the jobs back): refused. Retrying,
- * promoting, pausing and cleaning finished (completed or failed) jobs stay available.
+ * Actions the dashboard would offer that drop, forge or put off work already handed over by the
+ * outbox (its rows are marked relayed, so nothing would bring the jobs back), or stop the
+ * worker's own schedules (audit sealing, outbox retention): refused. Putting off includes a new
+ * delay (an escalation's deadline) and a new priority (escalations go first). Retrying,
+ * promoting, pausing and removing finished (completed or failed) jobs stay available; removing
+ * one job is checked against its state (FINISHED_JOB_ONLY).
  */
 const REFUSED_ACTIONS: RegExp[] = [
   /^\/api\/queues\/[^/]+\/add$/,
@@ -45,7 +48,12 @@ const REFUSED_ACTIONS: RegExp[] = [
   /^\/api\/queues\/[^/]+\/obliterate$/,
   /^\/api\/queues\/[^/]+\/[^/]+\/update-data$/,
   /^\/api\/queues\/[^/]+\/clean\/(?!(?:completed|failed)$)[^/]+$/,
+  /^\/api\/queues\/[^/]+\/[^/]+\/(?:delay|priority|remove-unprocessed-children)$/,
+  /^\/api\/queues\/[^/]+\/job-schedulers\/[^/]+(?:\/remove)?$/,
 ];
+
+/** Removing one job (Bull Board's "clean" of a job): only once it has completed or failed. */
+const FINISHED_JOB_ONLY = /^\/api\/queues\/([^/]+)\/([^/]+)\/clean$/;
 
 type CookieRequest = FastifyRequest & { cookies?: Record<string, string | undefined> };
 
@@ -123,9 +131,30 @@ export async function registerQueueDashboard(app: NestFastifyApplication): Promi
       return fail(request, reply, forbidden('operations.dashboard_cross_origin'));
     }
     const action = path.slice(QUEUE_DASHBOARD_PATH.length);
-    if (write && REFUSED_ACTIONS.some((pattern) => pattern.test(action))) {
+    if (!write) return;
+    const single = FINISHED_JOB_ONLY.exec(action);
+    if (
+      REFUSED_ACTIONS.some((pattern) => pattern.test(action)) ||
+      (single && !(await isFinished(single[1], single[2])))
+    ) {
       return fail(request, reply, forbidden('operations.dashboard_action_refused'));
     }
+  };
+
+  /** Whether job `jobId` of queue `name` has completed or failed (a job not found: true). */
+  const isFinished = async (name: string, jobId: string): Promise<boolean> => {
+    let queueName: string;
+    let id: string;
+    try {
+      [queueName, id] = [decodeURIComponent(name), decodeURIComponent(jobId)];
+    } catch {
+      return false; // not a name Bull Board could have given: refused
+    }
+    if (!ALL_QUEUE_NAMES.includes(queueName)) return true; // Bull Board answers 404
+    const queue = app.get<Queue>(getQueueToken(queueName), { strict: false });
+    const job = await queue.getJob(id);
+    if (!job) return true;
+    return ['completed', 'failed'].includes(await job.getState());
   };
 
   await app.register(async (scope: FastifyInstance) => {
