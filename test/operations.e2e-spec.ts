@@ -483,6 +483,9 @@ describe('operations: metrics, health, queue dashboard', () => {
         // The worker's own schedules.
         ['PUT', `/api/queues/${AUDIT_SEAL_QUEUE}/job-schedulers/audit.seal/remove`],
         ['PATCH', `/api/queues/${AUDIT_SEAL_QUEUE}/job-schedulers/audit.seal`],
+        // A deadline run before its time.
+        ['PUT', '/api/queues/timers/promote'],
+        ['PUT', '/api/queues/timers/ops-probe-timer/promote'],
       ] as const) {
         const response = await h.api.inject({
           method,
@@ -496,6 +499,13 @@ describe('operations: metrics, health, queue dashboard', () => {
       }
       expect(await mail.getJob('ops-probe')).toBeDefined();
       expect(await mail.getDelayedCount()).toBeGreaterThanOrEqual(1);
+      // Another queue's delayed job may be promoted.
+      const promoted = await h.api.inject({
+        method: 'PUT',
+        url: `${DASHBOARD}/api/queues/deconfliction/promote`,
+        headers: bearer(admin.token),
+      });
+      expect(promoted.statusCode).toBeLessThan(300);
       // Cleaning finished jobs is allowed.
       const clean = await h.api.inject({
         method: 'PUT',

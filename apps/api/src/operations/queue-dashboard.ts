@@ -10,7 +10,7 @@ import { AuthService, SESSION_COOKIE } from '@hns/auth';
 import { APP_CONFIG, AppConfig } from '@hns/config';
 import { ErrorResponseFilter, forbidden, unauthorized } from '@hns/http';
 import { negotiateLocale } from '@hns/i18n';
-import { ALL_QUEUE_NAMES } from '@hns/queue';
+import { ALL_QUEUE_NAMES, QUEUES } from '@hns/queue';
 
 /** Where the BullMQ dashboard lives (administrators only). */
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
@@ -38,9 +38,10 @@ export const DASHBOARD_CSP = [
  * Actions the dashboard would offer that drop, forge or put off work already handed over by the
  * outbox (its rows are marked relayed, so nothing would bring the jobs back), or stop the
  * worker's own schedules (audit sealing, outbox retention): refused. Putting off includes a new
- * delay (an escalation's deadline) and a new priority (escalations go first). Retrying,
- * promoting, pausing and removing finished (completed or failed) jobs stay available; removing
- * one job is checked against its state (FINISHED_JOB_ONLY).
+ * delay (an escalation's deadline) and a new priority (escalations go first); a deadline
+ * (the timers queue) is not promoted either. Retrying, promoting other jobs, pausing and removing
+ * finished (completed or failed) jobs stay available; removing one job is checked against its
+ * state (FINISHED_JOB_ONLY).
  */
 const REFUSED_ACTIONS: RegExp[] = [
   /^\/api\/queues\/[^/]+\/add$/,
@@ -50,6 +51,8 @@ const REFUSED_ACTIONS: RegExp[] = [
   /^\/api\/queues\/[^/]+\/clean\/(?!(?:completed|failed)$)[^/]+$/,
   /^\/api\/queues\/[^/]+\/[^/]+\/(?:delay|priority|remove-unprocessed-children)$/,
   /^\/api\/queues\/[^/]+\/job-schedulers\/[^/]+(?:\/remove)?$/,
+  // A deadline run early would record it missed and alert UNDSS and OCHA before its time.
+  new RegExp(`^/api/queues/${QUEUES.timers}/(?:[^/]+/)?promote$`),
 ];
 
 /** Removing one job (Bull Board's "clean" of a job): only once it has completed or failed. */
