@@ -203,14 +203,9 @@ export class EmailDeliveryService {
     build: () => Promise<MailMessage> | MailMessage,
   ): Promise<EmailDeliveryOutcome> {
     checkKey(key);
-    const claimedFrom = performance.now();
     const claimed = await this.claim({ key });
     if (claimed.attempts === null) return this.notClaimed(key.idempotencyKey);
-    return this.deliver(
-      key,
-      { attempts: claimed.attempts, accepted: claimed.accepted, claimedFrom },
-      build,
-    );
+    return this.deliver(key, { ...claimed, attempts: claimed.attempts }, build);
   }
 
   /**
@@ -226,7 +221,6 @@ export class EmailDeliveryService {
     checkKey(key);
     if (load.types.length !== load.parameters.length)
       throw new Error(`sendOnceWith ${load.label}: a type is needed for each parameter`);
-    const claimedFrom = performance.now();
     const claimed = await this.claim({ key, load });
     if (claimed.attempts === null) return this.notClaimed(key.idempotencyKey);
     if (!claimed.row) {
@@ -239,15 +233,15 @@ export class EmailDeliveryService {
       throw error;
     }
     const row = claimed.row;
-    return this.deliver(
-      key,
-      { attempts: claimed.attempts, accepted: claimed.accepted, claimedFrom },
-      () => build(row as T),
-    );
+    return this.deliver(key, { ...claimed, attempts: claimed.attempts }, () => build(row as T));
   }
 
-  /** Claims the delivery (see claimSql), in one statement with the claims made at that time. */
-  private claim(item: ClaimItem): Promise<ClaimResult> {
+  /**
+   * Claims the delivery (see claimSql), in one statement with the claims made at that time;
+   * `claimedFrom` is performance.now() before the claim: its hold cannot have begun earlier.
+   */
+  private async claim(item: ClaimItem): Promise<ClaimResult & { claimedFrom: number }> {
+    const claimedFrom = performance.now();
     const label = item.load?.label ?? '';
     let coalescer = this.claims.get(label);
     if (!coalescer) {
@@ -259,7 +253,7 @@ export class EmailDeliveryService {
       });
       this.claims.set(label, coalescer);
     }
-    return coalescer.call(item);
+    return { ...(await coalescer.call(item)), claimedFrom };
   }
 
   private async claimAll(label: string, sql: string, items: ClaimItem[]): Promise<ClaimResult[]> {

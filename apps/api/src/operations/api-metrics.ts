@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { HTTP_DURATION_BUCKETS, createRegistry } from '@hns/metrics';
-import { OUTBOX_READY_SQL, ALL_QUEUE_NAMES, TIMER_RELAY_HORIZON_SECONDS } from '@hns/queue';
+import { ALL_QUEUE_NAMES, OUTBOX_READY_SQL, TIMER_RELAY_HORIZON_SECONDS } from '@hns/queue';
 
 /** The BullMQ states reported per queue (BullMQ keeps prioritised jobs apart from waiting ones). */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
